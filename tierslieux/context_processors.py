@@ -1,0 +1,6 @@
+from django.conf import settings
+from django.http import HttpRequest
+
+
+def site(request: HttpRequest) -> dict:
+    return {"allow_signup": settings.ALLOW_SIGNUP}

@@ -1,0 +1,171 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models, transaction
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.crypto import get_random_string
+from django.utils.functional import cached_property
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from costing import engine
+from costing.models import AllocationKey, CostItem, MemberCategory
+
+
+class Role(models.TextChoices):
+    VIEWER = "viewer", _("Lecture seule")
+    EDITOR = "editor", _("Éditeur")
+    OWNER = "owner", _("Propriétaire")
+
+    @property
+    def rank(self) -> int:
+        return [Role.VIEWER, Role.EDITOR, Role.OWNER].index(self)
+
+    def allows(self, needed: "Role") -> bool:
+        return self.rank >= Role(needed).rank
+
+
+class VenueQuerySet(models.QuerySet):
+    def for_user(self, user) -> "VenueQuerySet":
+        """The venues `user` is a member of, each annotated with the user's `role`."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(memberships__user=user).annotate(role=F("memberships__role"))
+
+    def with_costing(self) -> "VenueQuerySet":
+        """Everything `Venue.allocation` reads, in two more queries whatever the sizes."""
+        return self.prefetch_related("cost_items", "categories")
+
+    @transaction.atomic
+    def create_from_engine(self, data: engine.Venue, owner) -> "Venue":
+        """Store a venue described by engine inputs (a parsed venue document), owned by `owner`."""
+        venue = self.create(
+            name=data.name,
+            total_surface_m2=data.total_surface_m2,
+            currency=data.currency,
+            infrastructure_key=data.infrastructure_key,
+            services_key=data.services_key,
+        )
+        Membership.objects.create(user=owner, venue=venue, role=Role.OWNER)
+        CostItem.objects.bulk_create(
+            CostItem(
+                venue=venue,
+                position=position,
+                label=item.label,
+                pool=item.pool,
+                tier=item.tier,
+                amount=item.amount,
+                frequency=item.frequency,
+                amortization_months=item.amortization_months,
+                included=item.included,
+                notes=item.notes,
+            )
+            for position, item in enumerate(data.items)
+        )
+        MemberCategory.objects.bulk_create(
+            MemberCategory(
+                venue=venue,
+                position=position,
+                name=category.name,
+                surface_share_pct=category.surface_share_pct,
+                workstations=category.workstations,
+                members=category.members,
+                infrastructure_pct=category.infrastructure_pct,
+                services_pct=category.services_pct,
+            )
+            for position, category in enumerate(data.categories)
+        )
+        return venue
+
+
+class Venue(models.Model):
+    name = models.CharField(_("nom"), max_length=200)
+    slug = models.SlugField(_("identifiant"), max_length=80, unique=True, editable=False)
+    total_surface_m2 = models.DecimalField(
+        _("surface totale (m²)"),
+        max_digits=10,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    currency = models.CharField(_("devise"), max_length=3, default="EUR")
+    infrastructure_key = models.CharField(
+        _("répartition de l'infrastructure"),
+        max_length=10,
+        choices=AllocationKey.choices,
+        default=AllocationKey.MANUAL,
+    )
+    services_key = models.CharField(
+        _("répartition des services"),
+        max_length=10,
+        choices=AllocationKey.choices,
+        default=AllocationKey.MANUAL,
+    )
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+
+    objects = VenueQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("lieu")
+        verbose_name_plural = _("lieux")
+        ordering = ["name", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(total_surface_m2__gt=0), name="venue_surface_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            # A readable identifier for the command line, unique without a lookup loop.
+            base = slugify(self.name)[:60] or "lieu"
+            self.slug = f"{base}-{get_random_string(6, 'abcdefghijkmnpqrstuvwxyz23456789')}"
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("venue_detail", args=[self.pk])
+
+    def engine_input(self) -> engine.Venue:
+        """The venue as the costing engine sees it (reads prefetched items and categories)."""
+        return engine.Venue(
+            name=self.name,
+            total_surface_m2=self.total_surface_m2,
+            currency=self.currency,
+            infrastructure_key=self.infrastructure_key,
+            services_key=self.services_key,
+            items=tuple(item.to_engine() for item in self.cost_items.all()),
+            categories=tuple(category.to_engine() for category in self.categories.all()),
+        )
+
+    @cached_property
+    def allocation(self) -> engine.Allocation:
+        return engine.allocate(self.engine_input())
+
+    @property
+    def role_label(self) -> str:
+        """The current user's role, on venues fetched through `Venue.objects.for_user`."""
+        return Role(self.role).label
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("rôle"), max_length=10, choices=Role.choices, default=Role.VIEWER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("accès")
+        verbose_name_plural = _("accès")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "venue"], name="one_membership_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.venue} ({self.role})"

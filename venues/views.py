@@ -1,0 +1,86 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.db import DatabaseError, connection, transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from .access import venue_view
+from .forms import SignupForm, VenueForm
+from .models import Membership, Role, Venue
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> HttpResponse:
+    """200 when the database answers, 503 otherwise. No session, no template."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return HttpResponse("database unavailable", status=503, content_type="text/plain")
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request: HttpRequest) -> HttpResponse:
+    if not settings.ALLOW_SIGNUP:
+        raise Http404
+    if request.user.is_authenticated:
+        return redirect("venue_list")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Bienvenue ! Créez maintenant votre premier lieu."))
+        return redirect("venue_list")
+    return render(request, "registration/signup.html", {"form": form})
+
+
+@login_required
+@require_GET
+def venue_list(request: HttpRequest) -> HttpResponse:
+    venues = Venue.objects.for_user(request.user).order_by("name", "pk")
+    return render(request, "venues/venue_list.html", {"venues": venues})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def venue_create(request: HttpRequest) -> HttpResponse:
+    form = VenueForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            venue = form.save()
+            Membership.objects.create(user=request.user, venue=venue, role=Role.OWNER)
+        messages.success(request, _("Le lieu « %(name)s » est créé.") % {"name": venue.name})
+        return redirect(venue)
+    return render(request, "venues/venue_form.html", {"form": form})
+
+
+@venue_view(Role.VIEWER)
+def venue_detail(request: HttpRequest, venue: Venue) -> HttpResponse:
+    return render(request, "venues/venue_detail.html", {"venue": venue})
+
+
+@venue_view(Role.EDITOR, methods=("GET", "POST"))
+def venue_edit(request: HttpRequest, venue: Venue) -> HttpResponse:
+    form = VenueForm(request.POST or None, instance=venue)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Le lieu est enregistré."))
+        return redirect(venue)
+    return render(request, "venues/venue_form.html", {"form": form, "venue": venue})
+
+
+@venue_view(Role.OWNER, methods=("GET", "POST"))
+def venue_delete(request: HttpRequest, venue: Venue) -> HttpResponse:
+    if request.method == "POST":
+        name = venue.name
+        venue.delete()
+        messages.success(request, _("Le lieu « %(name)s » est supprimé.") % {"name": name})
+        return redirect("venue_list")
+    return render(request, "venues/venue_confirm_delete.html", {"venue": venue})
