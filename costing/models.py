@@ -1,0 +1,168 @@
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+from . import engine
+
+PCT_VALIDATORS = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
+
+
+class Pool(models.TextChoices):
+    INFRASTRUCTURE = "infrastructure", _("Infrastructure")
+    SERVICES = "services", _("Services")
+
+
+class Tier(models.TextChoices):
+    BASIC = "basic", _("De base")
+    IMPROVED = "improved", _("Amélioré")
+
+
+class Frequency(models.TextChoices):
+    MONTHLY = "monthly", _("par mois")
+    QUARTERLY = "quarterly", _("par trimestre")
+    YEARLY = "yearly", _("par an")
+    ONE_OFF = "one_off", _("achat unique (amorti)")
+
+
+class AllocationKey(models.TextChoices):
+    MANUAL = "manual", _("Parts choisies")
+    SURFACE = "surface", _("Prorata des surfaces")
+
+
+class OrderedQuerySet(models.QuerySet):
+    def next_position(self) -> int:
+        last = self.aggregate(last=models.Max("position"))["last"]
+        return 0 if last is None else last + 1
+
+
+class CostItem(models.Model):
+    venue = models.ForeignKey("venues.Venue", on_delete=models.CASCADE, related_name="cost_items")
+    label = models.CharField(_("libellé"), max_length=200)
+    pool = models.CharField(_("poste"), max_length=20, choices=Pool.choices)
+    tier = models.CharField(_("niveau"), max_length=10, choices=Tier.choices, default=Tier.BASIC)
+    amount = models.DecimalField(
+        _("montant"), max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal(0))]
+    )
+    frequency = models.CharField(
+        _("fréquence"), max_length=10, choices=Frequency.choices, default=Frequency.MONTHLY
+    )
+    amortization_months = models.PositiveSmallIntegerField(
+        _("amorti sur (mois)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(600)],
+    )
+    included = models.BooleanField(_("compté"), default=True)
+    notes = models.TextField(_("notes"), blank=True)
+    position = models.PositiveIntegerField(default=0)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = OrderedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("poste de coût")
+        verbose_name_plural = _("postes de coût")
+        ordering = ["position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gte=0), name="cost_item_amount_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=~Q(frequency="one_off")
+                | Q(amortization_months__gte=1, amortization_months__lte=600),
+                name="cost_item_one_off_is_amortized",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def clean(self) -> None:
+        if self.frequency == Frequency.ONE_OFF and not self.amortization_months:
+            raise ValidationError(
+                {"amortization_months": _("Indiquez sur combien de mois amortir cet achat.")}
+            )
+        if self.frequency != Frequency.ONE_OFF:
+            self.amortization_months = None
+
+    def to_engine(self) -> engine.Item:
+        return engine.Item(
+            label=self.label,
+            pool=self.pool,
+            tier=self.tier,
+            amount=self.amount,
+            frequency=self.frequency,
+            amortization_months=self.amortization_months,
+            included=self.included,
+            notes=self.notes,
+        )
+
+    @property
+    def monthly_amount(self) -> Decimal:
+        return engine.monthly_amount(self.to_engine())
+
+
+class MemberCategory(models.Model):
+    venue = models.ForeignKey("venues.Venue", on_delete=models.CASCADE, related_name="categories")
+    name = models.CharField(_("nom"), max_length=100)
+    surface_share_pct = models.DecimalField(
+        _("part de la surface (%)"), max_digits=5, decimal_places=2, validators=PCT_VALIDATORS
+    )
+    workstations = models.PositiveIntegerField(_("postes de travail"), default=0)
+    members = models.PositiveIntegerField(_("membres"), default=0)
+    infrastructure_pct = models.DecimalField(
+        _("part de l'infrastructure (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(0),
+        validators=PCT_VALIDATORS,
+    )
+    services_pct = models.DecimalField(
+        _("part des services (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(0),
+        validators=PCT_VALIDATORS,
+    )
+    position = models.PositiveIntegerField(default=0)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = OrderedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("catégorie de membres")
+        verbose_name_plural = _("catégories de membres")
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                "venue",
+                Lower("name"),
+                name="category_name_unique_per_venue",
+                violation_error_message=_("Une catégorie porte déjà ce nom dans ce lieu."),
+            ),
+            *(
+                models.CheckConstraint(
+                    condition=Q(**{f"{field}__gte": 0, f"{field}__lte": 100}),
+                    name=f"category_{field}_is_a_percentage",
+                )
+                for field in ("surface_share_pct", "infrastructure_pct", "services_pct")
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def to_engine(self) -> engine.Category:
+        return engine.Category(
+            name=self.name,
+            surface_share_pct=self.surface_share_pct,
+            workstations=self.workstations,
+            members=self.members,
+            infrastructure_pct=self.infrastructure_pct,
+            services_pct=self.services_pct,
+        )
