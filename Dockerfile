@@ -1,0 +1,16 @@
+FROM python:3.13-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+WORKDIR /app
+
+COPY pyproject.toml ./
+RUN pip install "pip>=25.1" && pip install --group prod
+
+COPY . .
+RUN useradd --system --uid 1000 app && chown -R app /app
+USER app
+
+EXPOSE 8000
+HEALTHCHECK --interval=10s --timeout=3s --retries=5 \
+  CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2)"
+CMD ["sh", "-c", "python manage.py migrate --no-input && python manage.py collectstatic --no-input -v0 && exec gunicorn tierslieux.wsgi --bind 0.0.0.0:8000 --access-logfile - --forwarded-allow-ips='*'"]

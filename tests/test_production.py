@@ -1,0 +1,92 @@
+"""The production set-up of docker-compose.yml, without Docker: gunicorn, debug off, PostgreSQL,
+collectstatic and whitenoise, checked over real HTTP."""
+
+import gzip
+import os
+import re
+import urllib.request
+
+import pytest
+
+from tests.production import postgres_available, production_server
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not postgres_available() and not os.environ.get("TIERSLIEUX_REQUIRE_POSTGRES"),
+        reason="PostgreSQL does not answer on 127.0.0.1:5432 (CI starts it and requires it)",
+    ),
+]
+
+
+def fetch(url: str, **headers: str):
+    request = urllib.request.Request(url, headers=headers)
+    try:
+        return urllib.request.urlopen(request, timeout=10)
+    except urllib.error.HTTPError as error:
+        return error
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    with production_server(tmp_path_factory.mktemp("prod")) as server:
+        yield server
+
+
+def test_it_serves_the_login_page_with_the_security_headers(server):
+    response = fetch(server.url + "/accounts/login/", **{"X-Forwarded-Proto": "https"})
+    body = response.read().decode()
+    assert response.status == 200
+    assert 'name="username"' in body
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self' 'nonce-" in csp
+    assert "unsafe-inline" not in csp
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+    assert "Secure" not in response.headers["Set-Cookie"]  # DJANGO_SECURE_COOKIES=0 on loopback
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def test_it_sends_anonymous_visitors_to_log_in(server):
+    with pytest.raises(urllib.error.HTTPError) as redirect:
+        urllib.request.build_opener(NoRedirect).open(server.url + "/", timeout=10)
+    assert redirect.value.status == 302
+    assert redirect.value.headers["Location"].startswith("/accounts/login/")
+
+
+def test_static_files_are_hashed_compressed_and_cached_for_ever(server):
+    page = fetch(server.url + "/accounts/login/").read().decode()
+    css_url = re.search(r'href="(/static/css/app\.[0-9a-f]{12}\.css)"', page).group(1)
+    response = fetch(server.url + css_url, **{"Accept-Encoding": "gzip"})
+    assert response.status == 200
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert "max-age=315360000" in response.headers["Cache-Control"]
+    assert "immutable" in response.headers["Cache-Control"]
+    assert b"tierslieux" in gzip.decompress(response.read())
+
+
+def test_htmx_comes_from_django_htmx_with_the_page_nonce(server):
+    response = fetch(server.url + "/accounts/login/")
+    page = response.read().decode()
+    nonce = re.search(r"'nonce-([^']+)'", response.headers["Content-Security-Policy"]).group(1)
+    script = re.search(r"<script[^>]*django_htmx/htmx-2[^>]*>", page).group(0)
+    assert re.search(r"/static/django_htmx/htmx-2\.min\.[0-9a-f]{12}\.js", script)
+    assert f'nonce="{nonce}"' in script
+
+
+def test_healthz_checks_the_database(server):
+    response = fetch(server.url + "/healthz")
+    assert response.status == 200
+    assert response.read() == b"ok"
+
+
+def test_debug_is_off(server):
+    response = fetch(server.url + "/no-such-page/")
+    body = response.read()
+    assert response.status == 404
+    assert b"Traceback" not in body and b"URLconf" not in body

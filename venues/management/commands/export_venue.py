@@ -1,0 +1,20 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from costing.documents import dumps, venue_document
+from venues.models import Venue
+
+
+class Command(BaseCommand):
+    help = "Print a stored venue as a tierslieux.venue/1 document."
+
+    def add_arguments(self, parser):
+        parser.add_argument("venue", help="the venue's identifier (slug) or numeric id")
+
+    def handle(self, *args, venue: str, **options):
+        venues = Venue.objects.with_costing()
+        lookup = {"pk": int(venue)} if venue.isdigit() else {"slug": venue}
+        try:
+            found = venues.get(**lookup)
+        except Venue.DoesNotExist:
+            raise CommandError(f"no venue {venue!r}") from None
+        self.stdout.write(dumps(venue_document(found.engine_input())), ending="")
