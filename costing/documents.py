@@ -1,0 +1,463 @@
+"""The exchange formats of SPEC §5: venue documents in, allocation documents out.
+
+No Django here either: the `allocate` command, the import and export commands and the web app
+all go through these functions. Invalid input raises `DocumentError` whose message reads
+`PATH: what is wrong`, for the first problem met in document order.
+"""
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from .engine import CENT, FREQUENCIES, KEYS, POOLS, TIERS, Allocation, Category, Item, Venue
+
+VENUE_FORMAT = "tierslieux.venue/1"
+ALLOCATION_FORMAT = "tierslieux.allocation/1"
+
+# The bounds of the database columns (costing.models, venues.models), so that any document
+# accepted here can be stored.
+NAME_MAX_LENGTH = 200
+LABEL_MAX_LENGTH = 200
+CATEGORY_NAME_MAX_LENGTH = 100
+MAX_AMOUNT = Decimal("9999999999.99")  # DecimalField(max_digits=12, decimal_places=2)
+MAX_SURFACE = Decimal("99999999.99")  # DecimalField(max_digits=10, decimal_places=2)
+MAX_COUNT = 2_147_483_647  # PositiveIntegerField
+MAX_AMORTIZATION_MONTHS = 600
+
+_DECIMAL_TEXT = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
+_CURRENCY = re.compile(r"[A-Z]{3}")
+_MISSING = object()
+
+
+class DocumentError(ValueError):
+    def __init__(self, path: str, message: str):
+        super().__init__(f"{path}: {message}")
+        self.path = path
+        self.message = message
+
+
+class _NotANumber:
+    """What the JSON decoder makes of NaN, ±Infinity and numbers Decimal cannot hold
+    (1e99999999999999999999): rejected with their path when met, ignored where unused."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+
+def _parse_number(text: str) -> Decimal | _NotANumber:
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return _NotANumber(text)
+
+
+# Reading venue documents
+
+
+def load_venue_document(data: str | bytes | bytearray) -> Venue:
+    """Parse a `tierslieux.venue/1` JSON text (str, or UTF-8 bytes) into the engine's Venue."""
+    if isinstance(data, bytes | bytearray):
+        try:
+            data = bytes(data).decode("utf-8")
+        except UnicodeDecodeError:
+            raise DocumentError("document", "is not UTF-8 text") from None
+    try:
+        decoded = json.loads(
+            data.lstrip("\ufeff"), parse_float=_parse_number, parse_constant=_NotANumber
+        )
+    except json.JSONDecodeError as e:
+        raise DocumentError(
+            "document", f"is not valid JSON ({e.msg} at line {e.lineno}, column {e.colno})"
+        ) from None
+    except ValueError:  # an integer literal longer than Python's int conversion limit
+        raise DocumentError("document", "contains a number too long to read") from None
+    except RecursionError:
+        raise DocumentError("document", "is nested too deeply") from None
+    return parse_venue_document(decoded)
+
+
+def parse_venue_document(data: Any) -> Venue:
+    """Validate an already decoded venue document (numbers decoded as Decimal) into a Venue.
+
+    Unknown keys are ignored; unknown values (pools, tiers, frequencies, keys) are not.
+    """
+    doc = _object(data, "document")
+    document_format = _required(doc, "format", "format")
+    if document_format != VENUE_FORMAT:
+        raise DocumentError("format", f'expected "{VENUE_FORMAT}", got {_show(document_format)}')
+    name = _text(_required(doc, "name", "name"), "name", NAME_MAX_LENGTH)
+    currency = _currency(doc.get("currency"), "currency")
+    surface = _decimal(_required(doc, "total_surface_m2", "total_surface_m2"), "total_surface_m2")
+    if surface <= 0:
+        raise DocumentError("total_surface_m2", "must be more than 0")
+    if surface > MAX_SURFACE:
+        raise DocumentError("total_surface_m2", f"is too large (at most {MAX_SURFACE})")
+    keys = _pools(doc.get("pools"), "pools")
+
+    items = tuple(
+        _item(value, f"cost_items[{i}]")
+        for i, value in enumerate(_list(_required(doc, "cost_items", "cost_items"), "cost_items"))
+    )
+
+    categories = []
+    seen = set()
+    raw_categories = _list(_required(doc, "categories", "categories"), "categories")
+    for i, value in enumerate(raw_categories):
+        category = _category(value, f"categories[{i}]", seen)
+        seen.add(category.name.casefold())
+        categories.append(category)
+    for path, message in check_sums(categories):
+        raise DocumentError(path, message)
+
+    return Venue(
+        name=name,
+        total_surface_m2=surface,
+        items=items,
+        categories=tuple(categories),
+        currency=currency,
+        infrastructure_key=keys["infrastructure"],
+        services_key=keys["services"],
+    )
+
+
+def check_sums(categories: Iterable[Category]) -> list[tuple[str, str]]:
+    """The (path, message) of each share total over 100 %, for forms to reuse.
+
+    A pool's manual shares are checked even while the pool uses the surface key, so that
+    switching keys never reveals an invalid venue.
+    """
+    categories = list(categories)
+    errors = []
+    surface = sum((c.surface_share_pct for c in categories), Decimal(0))
+    if surface > 100:
+        errors.append(
+            ("categories", f"surface shares add up to {_fmt(surface)} %, more than 100 %")
+        )
+    for pool in POOLS:
+        shares = sum((c.share_pct(pool) for c in categories), Decimal(0))
+        if shares > 100:
+            errors.append(
+                ("categories", f"{pool} shares add up to {_fmt(shares)} %, more than 100 %")
+            )
+    return errors
+
+
+def check_names(names: Iterable[str]) -> list[tuple[str, str]]:
+    """The (path, message) of each category name that repeats an earlier one, ignoring case."""
+    errors = []
+    seen = set()
+    for i, name in enumerate(names):
+        if name.casefold() in seen:
+            errors.append((f"categories[{i}].name", _duplicate_message(name)))
+        seen.add(name.casefold())
+    return errors
+
+
+def _duplicate_message(name: str) -> str:
+    return f"duplicate name {_show(name)} (names are case-insensitive)"
+
+
+def _pools(value: Any, path: str) -> dict[str, str]:
+    keys = dict.fromkeys(POOLS, "manual")
+    if value is None:
+        return keys
+    pools = _object(value, path)
+    for pool, settings in pools.items():
+        if pool not in POOLS:
+            raise DocumentError(f"{path}.{pool}", f"unknown pool (expected {_either(POOLS)})")
+        if settings is None:
+            continue
+        key = _object(settings, f"{path}.{pool}").get("key")
+        if key is not None:
+            keys[pool] = _choice(key, f"{path}.{pool}.key", KEYS, "allocation key")
+    return keys
+
+
+def _item(value: Any, path: str) -> Item:
+    obj = _object(value, path)
+    label = _text(_required(obj, "label", f"{path}.label"), f"{path}.label", LABEL_MAX_LENGTH)
+    pool = _choice(_required(obj, "pool", f"{path}.pool"), f"{path}.pool", POOLS, "pool")
+    tier = _choice(obj.get("tier", "basic"), f"{path}.tier", TIERS, "tier")
+    amount = _decimal(_required(obj, "amount", f"{path}.amount"), f"{path}.amount")
+    if amount < 0:
+        raise DocumentError(f"{path}.amount", "must not be negative")
+    if amount > MAX_AMOUNT:
+        raise DocumentError(f"{path}.amount", f"is too large (at most {MAX_AMOUNT})")
+    frequency = _choice(
+        obj.get("frequency", "monthly"), f"{path}.frequency", FREQUENCIES, "frequency"
+    )
+    months = obj.get("amortization_months")
+    months_path = f"{path}.amortization_months"
+    if months is not None:
+        months = _count(months, months_path, 1, MAX_AMORTIZATION_MONTHS)
+    if frequency == "one_off" and months is None:
+        raise DocumentError(months_path, "is required for a one_off item")
+    if frequency != "one_off":
+        months = None  # meaningless, and dropped by the models too
+    included = obj.get("included", True)
+    if not isinstance(included, bool):
+        raise DocumentError(f"{path}.included", f"expected true or false, got {_show(included)}")
+    notes = obj.get("notes")
+    if notes is None:
+        notes = ""
+    elif not isinstance(notes, str):
+        raise DocumentError(f"{path}.notes", f"expected text, got {_show(notes)}")
+    return Item(
+        pool=pool,
+        amount=amount,
+        tier=tier,
+        frequency=frequency,
+        amortization_months=months,
+        included=included,
+        label=label,
+        notes=notes.strip(),
+    )
+
+
+def _category(value: Any, path: str, seen_names: set[str]) -> Category:
+    obj = _object(value, path)
+    name = _text(_required(obj, "name", f"{path}.name"), f"{path}.name", CATEGORY_NAME_MAX_LENGTH)
+    if name.casefold() in seen_names:
+        raise DocumentError(f"{path}.name", _duplicate_message(name))
+    surface_pct = _pct(
+        _required(obj, "surface_share_pct", f"{path}.surface_share_pct"),
+        f"{path}.surface_share_pct",
+    )
+    workstations = _count(obj.get("workstations", 0), f"{path}.workstations", 0, MAX_COUNT)
+    members = _count(obj.get("members", 0), f"{path}.members", 0, MAX_COUNT)
+    shares = dict.fromkeys(POOLS, Decimal(0))
+    raw_shares = obj.get("shares_pct")
+    if raw_shares is not None:
+        for pool, share in _object(raw_shares, f"{path}.shares_pct").items():
+            share_path = f"{path}.shares_pct.{pool}"
+            if pool not in POOLS:
+                raise DocumentError(share_path, f"unknown pool (expected {_either(POOLS)})")
+            if share is not None:
+                shares[pool] = _pct(share, share_path)
+    return Category(
+        name=name,
+        surface_share_pct=surface_pct,
+        workstations=workstations,
+        members=members,
+        infrastructure_pct=shares["infrastructure"],
+        services_pct=shares["services"],
+    )
+
+
+# Field readers: each returns a clean value or raises DocumentError at `path`.
+
+
+def _required(obj: dict, key: str, path: str) -> Any:
+    value = obj.get(key, _MISSING)
+    if value is _MISSING:
+        raise DocumentError(path, "is required")
+    return value
+
+
+def _object(value: Any, path: str) -> dict:
+    if not isinstance(value, dict):
+        raise DocumentError(path, f"expected an object, got {_show(value)}")
+    return value
+
+
+def _list(value: Any, path: str) -> list:
+    if not isinstance(value, list):
+        raise DocumentError(path, f"expected a list, got {_show(value)}")
+    return value
+
+
+def _text(value: Any, path: str, max_length: int) -> str:
+    if not isinstance(value, str):
+        raise DocumentError(path, f"expected text, got {_show(value)}")
+    text = value.strip()
+    if not text:
+        raise DocumentError(path, "must not be empty")
+    if len(text) > max_length:
+        raise DocumentError(path, f"is too long (at most {max_length} characters)")
+    return text
+
+
+def _currency(value: Any, path: str) -> str:
+    if value is None:
+        return "EUR"
+    if not isinstance(value, str) or not _CURRENCY.fullmatch(value.strip().upper()):
+        raise DocumentError(path, f"expected a 3-letter currency code like EUR, got {_show(value)}")
+    return value.strip().upper()
+
+
+def _choice(value: Any, path: str, choices: Sequence[str], what: str) -> str:
+    if not isinstance(value, str):
+        raise DocumentError(path, f"expected {_either(choices)}, got {_show(value)}")
+    if value not in choices:
+        raise DocumentError(path, f"unknown {what} {_show(value)} (expected {_either(choices)})")
+    return value
+
+
+def _decimal(value: Any, path: str) -> Decimal:
+    """A JSON number or a string like "12.50", with at most 2 decimal places."""
+    if isinstance(value, bool) or value is None or isinstance(value, _NotANumber):
+        raise DocumentError(path, f"expected a number, got {_show(value)}")
+    if isinstance(value, int):
+        number = Decimal(value)
+    elif isinstance(value, Decimal):
+        number = value
+    elif isinstance(value, float):
+        # Only from callers that decoded with floats: repr gives back the digits as written.
+        number = Decimal(repr(value))
+    elif isinstance(value, str) and _DECIMAL_TEXT.fullmatch(value.strip()):
+        number = Decimal(value.strip())
+    else:
+        raise DocumentError(path, f"expected a number, got {_show(value)}")
+    if not number.is_finite():
+        raise DocumentError(path, f"expected a number, got {_show(value)}")
+    # Places as written, as Django's DecimalField counts them: "1.000" has 3.
+    if number.as_tuple().exponent < -2:
+        raise DocumentError(path, "has more than 2 decimal places")
+    # "-0.00" would be written back as "-0.00".
+    return number.copy_abs() if number.is_zero() else number
+
+
+def _pct(value: Any, path: str) -> Decimal:
+    pct = _decimal(value, path)
+    if not 0 <= pct <= 100:
+        raise DocumentError(path, "must be between 0 and 100")
+    return pct
+
+
+def _count(value: Any, path: str, minimum: int, maximum: int) -> int:
+    # bool is an int in Python, and 3.0 is not a JSON integer: both are refused.
+    if type(value) is not int:
+        raise DocumentError(path, f"expected a whole number, got {_show(value)}")
+    if value < minimum:
+        raise DocumentError(path, f"must be {minimum} or more")
+    if value > maximum:
+        raise DocumentError(path, f"must be {maximum} or less")
+    return value
+
+
+def _show(value: Any) -> str:
+    """A short description of a JSON value for an error message."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, _NotANumber):
+        return value.text[:40]
+    if isinstance(value, str):
+        return json.dumps(value[:40] + ("…" if len(value) > 40 else ""), ensure_ascii=False)
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, Decimal | int | float):
+        return str(value)[:40]
+    return type(value).__name__
+
+
+def _either(choices: Sequence[str]) -> str:
+    return ", ".join(choices[:-1]) + " or " + choices[-1]
+
+
+# Writing documents
+
+
+def venue_document(venue: Venue) -> dict:
+    """The `tierslieux.venue/1` document of a venue: what `parse_venue_document` reads back."""
+    return {
+        "format": VENUE_FORMAT,
+        "name": venue.name,
+        "currency": venue.currency,
+        "total_surface_m2": _fmt(venue.total_surface_m2),
+        "pools": {pool: {"key": venue.key(pool)} for pool in POOLS},
+        "cost_items": [_item_document(item) for item in venue.items],
+        "categories": [
+            {
+                "name": category.name,
+                "surface_share_pct": _fmt(category.surface_share_pct),
+                "workstations": category.workstations,
+                "members": category.members,
+                "shares_pct": {pool: _fmt(category.share_pct(pool)) for pool in POOLS},
+            }
+            for category in venue.categories
+        ],
+    }
+
+
+def _item_document(item: Item) -> dict:
+    doc = {
+        "label": item.label,
+        "pool": item.pool,
+        "tier": item.tier,
+        "amount": _fmt(item.amount),
+        "frequency": item.frequency,
+    }
+    if item.amortization_months is not None:
+        doc["amortization_months"] = item.amortization_months
+    doc["included"] = item.included
+    if item.notes:
+        doc["notes"] = item.notes
+    return doc
+
+
+def allocation_document(allocation: Allocation) -> dict:
+    """The `tierslieux.allocation/1` document: the shape of examples/*.allocation.json."""
+    return {
+        "format": ALLOCATION_FORMAT,
+        "venue": allocation.venue_name,
+        "currency": allocation.currency,
+        "total_surface_m2": _fmt(allocation.total_surface_m2),
+        "pools": {pool: allocation.keys[pool] for pool in POOLS},
+        "monthly_cost": {
+            **{
+                pool: {
+                    "basic": _fmt(allocation.pool(pool).basic),
+                    "improved": _fmt(allocation.pool(pool).improved),
+                    "total": _fmt(allocation.pool(pool).total),
+                }
+                for pool in POOLS
+            },
+            "total": _fmt(allocation.total),
+        },
+        "cost_per_m2": _fmt(allocation.cost_per_m2),
+        "categories": [
+            {
+                "name": category.name,
+                "surface_share_pct": _fmt(category.surface_share_pct),
+                "surface_m2": _fmt(category.surface_m2),
+                "monthly": {
+                    "infrastructure": _fmt(category.infrastructure),
+                    "services": _fmt(category.services),
+                    "total": _fmt(category.total),
+                },
+                "per_m2": _fmt(category.per_m2),
+                "per_workstation": _fmt(category.per_workstation),
+                "per_member": _fmt(category.per_member),
+            }
+            for category in allocation.categories
+        ],
+        "unassigned": {
+            "surface_share_pct": _fmt(allocation.unassigned_surface_pct),
+            "surface_m2": _fmt(allocation.unassigned_surface_m2),
+        },
+        "uncovered": {
+            "infrastructure": _fmt(allocation.uncovered_infrastructure),
+            "services": _fmt(allocation.uncovered_services),
+            "total": _fmt(allocation.uncovered_total),
+        },
+        "warnings": list(allocation.warnings),
+    }
+
+
+def dumps(doc: dict) -> str:
+    """A document as the commands print it and the web app serves it."""
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+def _fmt(value: Decimal | None) -> str | None:
+    """Money, m² and % as text with exactly 2 decimals ("300.00"); None stays None (null)."""
+    if value is None:
+        return None
+    rounded = value.quantize(CENT, ROUND_HALF_UP)
+    return format(rounded.copy_abs() if rounded.is_zero() else rounded, "f")

@@ -1,0 +1,313 @@
+"""The allocation engine: who carries which part of a venue's monthly cost (SPEC §4).
+
+Pure Python over `Decimal`: no Django, no ORM, never `float`. Inputs are assumed valid
+(documents.py and the forms validate them), but impossible input such as shares adding up to
+more than 100 % raises `ValueError` instead of producing numbers that do not add up.
+"""
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import (
+    ROUND_HALF_UP,
+    Context,
+    Decimal,
+    DivisionByZero,
+    InvalidOperation,
+    Overflow,
+    localcontext,
+)
+from fractions import Fraction
+
+POOLS = ("infrastructure", "services")
+TIERS = ("basic", "improved")
+FREQUENCIES = ("monthly", "quarterly", "yearly", "one_off")
+KEYS = ("manual", "surface")
+CENT = Decimal("0.01")
+HUNDRED = Decimal(100)
+
+_DIVISORS = {"monthly": 1, "quarterly": 3, "yearly": 12}
+
+# Enough digits that dividing an amount by its months and summing thousands of amounts is
+# exact before the final half-up rounding; the default 28 digits would be too close for comfort.
+_EXACT = Context(prec=60, traps=[InvalidOperation, DivisionByZero, Overflow])
+
+WARNINGS = ("surface_unassigned", "infrastructure_uncovered", "services_uncovered")
+
+
+@dataclass(frozen=True)
+class Item:
+    pool: str
+    amount: Decimal
+    tier: str = "basic"
+    frequency: str = "monthly"
+    amortization_months: int | None = None
+    included: bool = True
+    # Carried for the venue document round trip; the engine ignores them.
+    label: str = ""
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class Category:
+    name: str
+    surface_share_pct: Decimal
+    workstations: int = 0
+    members: int = 0
+    infrastructure_pct: Decimal = Decimal(0)
+    services_pct: Decimal = Decimal(0)
+
+    def share_pct(self, pool: str) -> Decimal:
+        """The manual share of `pool` this category carries, in %."""
+        if pool == "infrastructure":
+            return self.infrastructure_pct
+        if pool == "services":
+            return self.services_pct
+        raise ValueError(f"unknown pool {pool!r}")
+
+
+@dataclass(frozen=True)
+class Venue:
+    name: str
+    total_surface_m2: Decimal
+    items: tuple[Item, ...] = ()
+    categories: tuple[Category, ...] = ()
+    currency: str = "EUR"
+    infrastructure_key: str = "manual"
+    services_key: str = "manual"
+
+    def key(self, pool: str) -> str:
+        if pool == "infrastructure":
+            return self.infrastructure_key
+        if pool == "services":
+            return self.services_key
+        raise ValueError(f"unknown pool {pool!r}")
+
+
+@dataclass(frozen=True)
+class PoolCost:
+    basic: Decimal
+    improved: Decimal
+    total: Decimal
+
+
+@dataclass(frozen=True)
+class CategoryAllocation:
+    name: str
+    surface_share_pct: Decimal
+    surface_m2: Decimal
+    workstations: int
+    members: int
+    infrastructure: Decimal
+    services: Decimal
+    total: Decimal
+    per_m2: Decimal | None
+    per_workstation: Decimal | None
+    per_member: Decimal | None
+
+    def amount(self, pool: str) -> Decimal:
+        if pool == "infrastructure":
+            return self.infrastructure
+        if pool == "services":
+            return self.services
+        raise ValueError(f"unknown pool {pool!r}")
+
+
+@dataclass(frozen=True)
+class Allocation:
+    venue_name: str
+    currency: str
+    total_surface_m2: Decimal
+    keys: dict[str, str]  # pool -> allocation key
+    infrastructure: PoolCost
+    services: PoolCost
+    total: Decimal
+    basic_total: Decimal  # what the month would cost with the basic tier only
+    cost_per_m2: Decimal
+    categories: tuple[CategoryAllocation, ...]
+    unassigned_surface_pct: Decimal
+    unassigned_surface_m2: Decimal
+    uncovered_infrastructure: Decimal
+    uncovered_services: Decimal
+    uncovered_total: Decimal
+    warnings: tuple[str, ...]
+
+    def pool(self, name: str) -> PoolCost:
+        if name == "infrastructure":
+            return self.infrastructure
+        if name == "services":
+            return self.services
+        raise ValueError(f"unknown pool {name!r}")
+
+    def uncovered(self, pool: str) -> Decimal:
+        if pool == "infrastructure":
+            return self.uncovered_infrastructure
+        if pool == "services":
+            return self.uncovered_services
+        raise ValueError(f"unknown pool {pool!r}")
+
+
+def monthly_amount(item: Item) -> Decimal:
+    """The item's cost per month, half-up to the cent; zero when the item is not included."""
+    with localcontext(_EXACT):
+        return _monthly(item)
+
+
+def _monthly(item: Item) -> Decimal:
+    # Runs under the _EXACT context (see allocate), so that the division is not rounded twice.
+    if not item.included:
+        return Decimal("0.00")
+    if item.amount < 0:
+        raise ValueError(f"negative amount {item.amount}")
+    divisor = _DIVISORS.get(item.frequency)
+    if divisor is None:
+        if item.frequency != "one_off":
+            raise ValueError(f"unknown frequency {item.frequency!r}")
+        divisor = item.amortization_months
+        if divisor is None or divisor < 1:
+            raise ValueError("a one_off item needs amortization_months >= 1")
+    if divisor == 1:
+        return item.amount.quantize(CENT, ROUND_HALF_UP)
+    return (item.amount / divisor).quantize(CENT, ROUND_HALF_UP)
+
+
+def split_largest_remainder(
+    total: Decimal, pcts: Sequence[Decimal], unit: Decimal = CENT
+) -> tuple[list[Decimal], Decimal]:
+    """Split `total` into whole `unit`s: one bucket per percentage, plus the rest bucket.
+
+    Each bucket's exact share (total × pct / 100; the rest bucket's is total × (100 − Σpct) / 100)
+    is floored to the unit; the units still missing go one each to the buckets with the largest
+    fractional remainder, ties to the earlier bucket, the rest bucket being last (SPEC §4.4).
+    Returns (the buckets' amounts, the rest bucket's amount); they add up to `total` exactly.
+    """
+    units = Fraction(total) / Fraction(unit)
+    if units.denominator != 1:
+        raise ValueError(f"{total} is not a whole number of {unit}")
+    if units < 0:
+        raise ValueError(f"cannot split a negative total {total}")
+    for pct in pcts:
+        if not 0 <= pct <= 100:
+            raise ValueError(f"share {pct} % is outside 0–100 %")
+    fractions = [Fraction(pct) for pct in pcts]
+    rest_pct = 100 - sum(fractions)
+    if rest_pct < 0:
+        raise ValueError(f"shares add up to {sum(pcts)} %, more than 100 %")
+
+    exact = [units * pct / 100 for pct in fractions]
+    exact.append(units * rest_pct / 100)
+    floors = [share.numerator // share.denominator for share in exact]
+    missing = int(units) - sum(floors)
+    # Stable order: largest remainder first, then the earlier bucket.
+    by_remainder = sorted(range(len(exact)), key=lambda i: exact[i] - floors[i], reverse=True)
+    for i in by_remainder[:missing]:
+        floors[i] += 1
+    amounts = [unit * n for n in floors]
+    return amounts[:-1], amounts[-1]
+
+
+def allocate(venue: Venue) -> Allocation:
+    """Split the venue's monthly cost among its member categories (SPEC §4)."""
+    for pool in POOLS:
+        if venue.key(pool) not in KEYS:
+            raise ValueError(f"unknown allocation key {venue.key(pool)!r} for {pool}")
+    if venue.total_surface_m2 <= 0:
+        raise ValueError("the total surface must be more than 0 m²")
+
+    with localcontext(_EXACT):
+        zero = Decimal("0.00")
+        sums = {(pool, tier): zero for pool in POOLS for tier in TIERS}
+        # One pass over the items: this is the only part that grows with their number.
+        for item in venue.items:
+            key = (item.pool, item.tier)
+            if key not in sums:
+                raise ValueError(f"unknown pool or tier {key!r}")
+            sums[key] += _monthly(item)
+
+        pools = {}
+        for pool in POOLS:
+            basic, improved = sums[pool, "basic"], sums[pool, "improved"]
+            pools[pool] = PoolCost(basic=basic, improved=improved, total=basic + improved)
+        total = pools["infrastructure"].total + pools["services"].total
+        basic_total = pools["infrastructure"].basic + pools["services"].basic
+
+        categories = venue.categories
+        surface_pcts = [c.surface_share_pct for c in categories]
+        surfaces, unassigned_m2 = split_largest_remainder(venue.total_surface_m2, surface_pcts)
+        shares = {}
+        uncovered = {}
+        for pool in POOLS:
+            if venue.key(pool) == "surface":
+                pcts = surface_pcts
+            else:
+                pcts = [c.share_pct(pool) for c in categories]
+            shares[pool], uncovered[pool] = split_largest_remainder(pools[pool].total, pcts)
+
+        allocations = []
+        for i, category in enumerate(categories):
+            infrastructure = shares["infrastructure"][i]
+            services = shares["services"][i]
+            category_total = infrastructure + services
+            surface_pct = category.surface_share_pct
+            allocations.append(
+                CategoryAllocation(
+                    name=category.name,
+                    surface_share_pct=_canonical(surface_pct),
+                    surface_m2=surfaces[i],
+                    workstations=category.workstations,
+                    members=category.members,
+                    infrastructure=infrastructure,
+                    services=services,
+                    total=category_total,
+                    # Per m² of the category's exact surface, not of its rounded m².
+                    per_m2=_divide(category_total * 100, venue.total_surface_m2 * surface_pct),
+                    per_workstation=_divide(category_total, Decimal(category.workstations)),
+                    per_member=_divide(category_total, Decimal(category.members)),
+                )
+            )
+
+        unassigned_pct = HUNDRED - sum(surface_pcts, Decimal(0))
+        warnings = []
+        if unassigned_pct > 0:
+            warnings.append("surface_unassigned")
+        for pool in POOLS:
+            if uncovered[pool] > 0:
+                warnings.append(f"{pool}_uncovered")
+
+        return Allocation(
+            venue_name=venue.name,
+            currency=venue.currency,
+            total_surface_m2=_canonical(venue.total_surface_m2),
+            keys={pool: venue.key(pool) for pool in POOLS},
+            infrastructure=pools["infrastructure"],
+            services=pools["services"],
+            total=total,
+            basic_total=basic_total,
+            cost_per_m2=_divide(total, venue.total_surface_m2),
+            categories=tuple(allocations),
+            unassigned_surface_pct=_canonical(unassigned_pct),
+            unassigned_surface_m2=unassigned_m2,
+            uncovered_infrastructure=uncovered["infrastructure"],
+            uncovered_services=uncovered["services"],
+            uncovered_total=uncovered["infrastructure"] + uncovered["services"],
+            warnings=tuple(warnings),
+        )
+
+
+def _divide(numerator: Decimal, denominator: Decimal) -> Decimal | None:
+    """numerator ÷ denominator half-up to the cent, exactly; None when dividing by zero."""
+    if denominator == 0:
+        return None
+    quotient = Fraction(numerator) / Fraction(denominator)
+    # Half-up of a non-negative rational: floor(100·q + ½) cents.
+    cents = math.floor(quotient * 100 + Fraction(1, 2))
+    return CENT * cents
+
+
+def _canonical(value: Decimal) -> Decimal:
+    """The same value written with two decimals, so that 51, 51.0 and 5.1E+1 read alike.
+
+    A value with more places (the engine does not reject them) keeps them, normalized.
+    """
+    rounded = value.quantize(CENT, ROUND_HALF_UP)
+    return rounded if rounded == value else value.normalize()
