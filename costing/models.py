@@ -3,8 +3,9 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import engine
@@ -40,7 +41,42 @@ class OrderedQuerySet(models.QuerySet):
         return 0 if last is None else last + 1
 
 
-class CostItem(models.Model):
+class Row(models.Model):
+    """A venue's ordered, versioned row (cost item or member category).
+
+    `version` guards against lost updates: a save names the version the user saw and is
+    refused when someone else saved in between. `updated_at` gives the venue's last change
+    without another write per edit.
+    """
+
+    position = models.PositiveIntegerField(default=0)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OrderedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "pk"]
+
+    def save_if_unchanged(self, seen_version: int, fields: list[str]) -> bool:
+        """Write `fields` in one UPDATE if the stored row still has `seen_version`."""
+        now = timezone.now()
+        updated = (
+            type(self)
+            .objects.filter(pk=self.pk, version=seen_version)
+            .update(
+                version=F("version") + 1,
+                updated_at=now,
+                **{field: getattr(self, field) for field in fields},
+            )
+        )
+        if updated:
+            self.version, self.updated_at = seen_version + 1, now
+        return bool(updated)
+
+
+class CostItem(Row):
     venue = models.ForeignKey("venues.Venue", on_delete=models.CASCADE, related_name="cost_items")
     label = models.CharField(_("libellé"), max_length=200)
     pool = models.CharField(_("poste"), max_length=20, choices=Pool.choices)
@@ -59,15 +95,10 @@ class CostItem(models.Model):
     )
     included = models.BooleanField(_("compté"), default=True)
     notes = models.TextField(_("notes"), blank=True)
-    position = models.PositiveIntegerField(default=0)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
-    objects = OrderedQuerySet.as_manager()
-
-    class Meta:
+    class Meta(Row.Meta):
         verbose_name = _("poste de coût")
         verbose_name_plural = _("postes de coût")
-        ordering = ["position", "pk"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(amount__gte=0), name="cost_item_amount_not_negative"
@@ -107,7 +138,7 @@ class CostItem(models.Model):
         return engine.monthly_amount(self.to_engine())
 
 
-class MemberCategory(models.Model):
+class MemberCategory(Row):
     venue = models.ForeignKey("venues.Venue", on_delete=models.CASCADE, related_name="categories")
     name = models.CharField(_("nom"), max_length=100)
     surface_share_pct = models.DecimalField(
@@ -129,15 +160,10 @@ class MemberCategory(models.Model):
         default=Decimal(0),
         validators=PCT_VALIDATORS,
     )
-    position = models.PositiveIntegerField(default=0)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
-    objects = OrderedQuerySet.as_manager()
-
-    class Meta:
+    class Meta(Row.Meta):
         verbose_name = _("catégorie de membres")
         verbose_name_plural = _("catégories de membres")
-        ordering = ["position", "pk"]
         constraints = [
             models.UniqueConstraint(
                 "venue",

@@ -14,8 +14,15 @@ def test_the_login_page_speaks_french_by_default(client):
     assert "Se connecter" in response.text
 
 
-def test_english_is_available(client):
-    response = client.get("/accounts/login/", headers={"accept-language": "en"})
+def test_french_stays_the_default_whatever_the_browser_asks(client):
+    response = client.get("/accounts/login/", headers={"accept-language": "en-US,en;q=0.9"})
+    assert '<html lang="fr">' in response.text
+
+
+def test_english_is_available_from_the_language_switcher(client):
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
+    assert response.status_code == 302
+    response = client.get("/accounts/login/")
     assert '<html lang="en">' in response.text
 
 

@@ -33,7 +33,7 @@ def test_a_missing_venue_is_not_found(alice_client, venue):
 def test_the_list_shows_only_my_venues(
     alice_client, venue, charlies_venue, django_assert_num_queries
 ):
-    with django_assert_num_queries(3):  # session, user, venues
+    with django_assert_num_queries(5):  # session, user, venues, their items, their categories
         response = alice_client.get(reverse("venue_list"))
     assert response.status_code == 200
     assert "La Fabrique" in response.text
@@ -43,7 +43,7 @@ def test_the_list_shows_only_my_venues(
 def test_creating_a_venue_makes_me_its_owner(alice_client, alice):
     response = alice_client.post(
         reverse("venue_create"),
-        {"name": "Le Hangar", "total_surface_m2": "1 250,50", "currency": "EUR"},
+        {"name": "Le Hangar", "total_surface_m2": "1 250,50", "currency": "EUR", "start": "empty"},
     )
     venue = Venue.objects.get(name="Le Hangar")
     assert response.status_code == 302

@@ -76,7 +76,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "tierslieux.middleware.FrenchFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -154,6 +154,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Renders the template above with a Retry-After header, which django-axes does not send.
+AXES_LOCKOUT_CALLABLE = "venues.lockout.lockout_response"
+# (django-axes' default, relied upon by Retry-After: a try while locked out restarts the wait.)
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
 AXES_IPWARE_PROXY_COUNT = env_int("TIERSLIEUX_PROXY_COUNT", 0) or None
 
 LANGUAGE_CODE = "fr"

@@ -5,6 +5,10 @@ from django.contrib.auth.forms import UserCreationForm
 from django.contrib.auth.models import User
 from django.utils.translation import gettext_lazy as _
 
+from costing import engine
+from costing.checklist import checklist_venue
+from costing.documents import DocumentError, load_venue_document
+
 from .fields import AmountField
 from .models import Venue
 
@@ -41,3 +45,52 @@ class SignupForm(UserCreationForm):
     class Meta(UserCreationForm.Meta):
         model = User
         fields = ["username", "email"]
+
+
+class NewVenueForm(VenueForm):
+    START_EMPTY, START_CHECKLIST = "empty", "checklist"
+    start = forms.ChoiceField(
+        label=_("Pour commencer"),
+        choices=[
+            (
+                START_CHECKLIST,
+                _(
+                    "La liste de la méthode : tous les postes de base et améliorés "
+                    "à 0 €, et les catégories Résidents, Contributeurs, Bénéficiaires"
+                ),
+            ),
+            (START_EMPTY, _("Un lieu vide")),
+        ],
+        initial=START_CHECKLIST,
+        widget=forms.RadioSelect,
+    )
+
+    def engine_venue(self) -> engine.Venue:
+        data = self.cleaned_data
+        if data["start"] == self.START_CHECKLIST:
+            return checklist_venue(data["name"], data["total_surface_m2"], data["currency"])
+        return engine.Venue(
+            name=data["name"], total_surface_m2=data["total_surface_m2"], currency=data["currency"]
+        )
+
+
+class UploadVenueForm(forms.Form):
+    MAX_BYTES = 1_048_576
+
+    document = forms.FileField(
+        label=_("Document de lieu (JSON, format tierslieux.venue/1)"),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/json,.json"}),
+    )
+
+    def clean_document(self) -> engine.Venue:
+        upload = self.cleaned_data["document"]
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError(
+                _("Le fichier dépasse 1 Mo : ce n'est pas un document de lieu.")
+            )
+        try:
+            return load_venue_document(upload.read())
+        except DocumentError as error:
+            raise forms.ValidationError(
+                _("Document invalide — %(error)s"), params={"error": str(error)}
+            ) from None

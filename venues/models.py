@@ -5,6 +5,7 @@ from django.core.validators import MinValueValidator
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.functional import cached_property
 from django.utils.text import slugify
@@ -145,6 +146,17 @@ class Venue(models.Model):
     @cached_property
     def allocation(self) -> engine.Allocation:
         return engine.allocate(self.engine_input())
+
+    @property
+    def last_change(self):
+        """When the venue, one of its items or one of its categories last changed."""
+        rows = [*self.cost_items.all(), *self.categories.all()]
+        return max([self.updated_at, *(row.updated_at for row in rows)])
+
+    def touch(self) -> None:
+        """Record a change that leaves no row behind to date it (a deletion)."""
+        self.updated_at = timezone.now()
+        Venue.objects.filter(pk=self.pk).update(updated_at=self.updated_at)
 
     @property
     def role_label(self) -> str:

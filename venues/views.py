@@ -1,17 +1,24 @@
+import csv
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from costing.documents import dumps, venue_document
+from costing.export import allocation_rows
+
 from .access import venue_view
-from .forms import SignupForm, VenueForm
-from .models import Membership, Role, Venue
+from .forms import NewVenueForm, SignupForm, UploadVenueForm, VenueForm
+from .models import Role, Venue
+from .workspace import Workspace
 
 
 @never_cache
@@ -44,26 +51,63 @@ def signup(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def venue_list(request: HttpRequest) -> HttpResponse:
-    venues = Venue.objects.for_user(request.user).order_by("name", "pk")
+    venues = Venue.objects.for_user(request.user).with_costing().order_by("name", "pk")
     return render(request, "venues/venue_list.html", {"venues": venues})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def venue_create(request: HttpRequest) -> HttpResponse:
-    form = VenueForm(request.POST or None)
+    form = NewVenueForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            venue = form.save()
-            Membership.objects.create(user=request.user, venue=venue, role=Role.OWNER)
+        venue = Venue.objects.create_from_engine(form.engine_venue(), owner=request.user)
         messages.success(request, _("Le lieu « %(name)s » est créé.") % {"name": venue.name})
         return redirect(venue)
-    return render(request, "venues/venue_form.html", {"form": form})
+    return render(
+        request, "venues/venue_create.html", {"form": form, "upload_form": UploadVenueForm()}
+    )
+
+
+@login_required
+@require_http_methods(["POST"])
+def venue_import(request: HttpRequest) -> HttpResponse:
+    upload_form = UploadVenueForm(request.POST, request.FILES)
+    if upload_form.is_valid():
+        data = upload_form.cleaned_data["document"]
+        venue = Venue.objects.create_from_engine(data, owner=request.user)
+        messages.success(request, _("Le lieu « %(name)s » est importé.") % {"name": venue.name})
+        return redirect(venue)
+    context = {"form": NewVenueForm(), "upload_form": upload_form}
+    return render(request, "venues/venue_create.html", context)
 
 
 @venue_view(Role.VIEWER)
 def venue_detail(request: HttpRequest, venue: Venue) -> HttpResponse:
-    return render(request, "venues/venue_detail.html", {"venue": venue})
+    """The workspace: items, categories, allocation keys and the live summary."""
+    workspace = Workspace(venue, can_edit=Role(venue.role).allows(Role.EDITOR)).load()
+    return render(request, "venues/workspace.html", workspace.context())
+
+
+@venue_view(Role.VIEWER)
+def venue_export(request: HttpRequest, venue: Venue) -> HttpResponse:
+    prefetch_related_objects([venue], "cost_items", "categories")
+    response = HttpResponse(
+        dumps(venue_document(venue.engine_input())), content_type="application/json"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{venue.slug}.venue.json"'
+    return response
+
+
+@venue_view(Role.VIEWER)
+def allocation_csv(request: HttpRequest, venue: Venue) -> HttpResponse:
+    """The allocation table for a spreadsheet: semicolons and decimal commas, as French
+    spreadsheets expect, with a BOM so that accents open correctly."""
+    prefetch_related_objects([venue], "cost_items", "categories")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{venue.slug}.repartition.csv"'
+    response.write("\ufeff")
+    allocation_rows(venue.allocation, csv.writer(response, delimiter=";"))
+    return response
 
 
 @venue_view(Role.EDITOR, methods=("GET", "POST"))

@@ -1,0 +1,156 @@
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from venues.fields import AmountField
+
+from .models import AllocationKey, CostItem, Frequency, MemberCategory
+
+HUNDRED = Decimal(100)
+
+
+class VersionedForm(forms.ModelForm):
+    """Carries the version the user saw, so that a save based on a stale row is refused."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def clean_version(self) -> int | None:
+        version = self.cleaned_data.get("version")
+        if self.instance.pk and version is None:
+            raise forms.ValidationError(_("Version manquante : rechargez la page."))
+        return version
+
+
+class CostItemForm(VersionedForm):
+    amount = AmountField(label=_("Montant"), min_value=Decimal(0), max_digits=12)
+    amortization_months = forms.IntegerField(
+        label=_("Amorti sur (mois)"), min_value=1, max_value=600, required=False
+    )
+
+    class Meta:
+        model = CostItem
+        fields = ["label", "pool", "tier", "amount", "frequency", "amortization_months", "included"]
+        labels = {"label": _("Libellé"), "included": _("Compté")}
+
+    def clean_label(self) -> str:
+        label = self.cleaned_data["label"].strip()
+        if not label:
+            raise forms.ValidationError(_("Donnez un libellé à ce poste."))
+        return label
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("frequency") == Frequency.ONE_OFF:
+            if not cleaned.get("amortization_months"):
+                self.add_error(
+                    "amortization_months",
+                    _("Un achat unique s'amortit : indiquez sur combien de mois (1 à 600)."),
+                )
+        else:
+            cleaned["amortization_months"] = None
+        return cleaned
+
+
+class MemberCategoryForm(VersionedForm):
+    """A category, checked against its siblings: names unique whatever their case, and no
+    percentage column adding up to more than 100 % over the venue."""
+
+    surface_share_pct = AmountField(
+        label=_("Part de la surface (%)"), min_value=Decimal(0), max_value=HUNDRED, max_digits=5
+    )
+    infrastructure_pct = AmountField(
+        label=_("Part de l'infrastructure (%)"),
+        min_value=Decimal(0),
+        max_value=HUNDRED,
+        max_digits=5,
+        initial=Decimal(0),
+    )
+    services_pct = AmountField(
+        label=_("Part des services (%)"),
+        min_value=Decimal(0),
+        max_value=HUNDRED,
+        max_digits=5,
+        initial=Decimal(0),
+    )
+
+    class Meta:
+        model = MemberCategory
+        fields = [
+            "name",
+            "surface_share_pct",
+            "workstations",
+            "members",
+            "infrastructure_pct",
+            "services_pct",
+        ]
+        labels = {
+            "name": _("Catégorie"),
+            "workstations": _("Postes de travail"),
+            "members": _("Membres"),
+        }
+
+    SUM_FIELDS = {
+        "surface_share_pct": _(
+            "Les parts de surface des catégories dépasseraient 100 % (%(total)s %)."
+        ),
+        "infrastructure_pct": _(
+            "Les parts de l'infrastructure des catégories dépasseraient 100 % (%(total)s %)."
+        ),
+        "services_pct": _(
+            "Les parts des services des catégories dépasseraient 100 % (%(total)s %)."
+        ),
+    }
+
+    def __init__(self, *args, siblings=(), **kwargs):
+        """`siblings`: the venue's other categories (already loaded by the view)."""
+        super().__init__(*args, **kwargs)
+        self.siblings = [c for c in siblings if c.pk != self.instance.pk]
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError(_("Donnez un nom à cette catégorie."))
+        if any(c.name.casefold() == name.casefold() for c in self.siblings):
+            raise forms.ValidationError(_("Une catégorie porte déjà ce nom dans ce lieu."))
+        return name
+
+    def clean(self):
+        cleaned = super().clean()
+        for field, message in self.SUM_FIELDS.items():
+            if cleaned.get(field) is None:
+                continue
+            total = cleaned[field] + sum((getattr(c, field) for c in self.siblings), Decimal(0))
+            if total > HUNDRED:
+                self.add_error(field, message % {"total": f"{total:.2f}".replace(".", ",")})
+        return cleaned
+
+    def validate_unique(self):
+        # Uniqueness is checked against the loaded siblings in clean_name (no extra query).
+        pass
+
+
+class AllocationKeysForm(forms.Form):
+    infrastructure_key = forms.ChoiceField(
+        label=_("Qui porte l'infrastructure ?"), choices=AllocationKey.choices
+    )
+    services_key = forms.ChoiceField(
+        label=_("Qui porte les services ?"), choices=AllocationKey.choices
+    )
+
+
+class BonjourBienvenueForm(forms.Form):
+    """The worked example's rule: one category carries all the infrastructure ("Bonjour"),
+    another all the services ("Bienvenue"); the others carry none of either."""
+
+    infrastructure_carrier = forms.ModelChoiceField(
+        label=_("Catégorie qui porte 100 % de l'infrastructure (Bonjour)"), queryset=None
+    )
+    services_carrier = forms.ModelChoiceField(
+        label=_("Catégorie qui porte 100 % des services (Bienvenue)"), queryset=None
+    )
+
+    def __init__(self, *args, categories, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.queryset = categories

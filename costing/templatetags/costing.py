@@ -1,0 +1,46 @@
+"""Display of engine numbers, the French way: `1 700,00 €`, `51 %`, `153,00 m²`.
+
+Formatting only: every number comes from the engine already rounded. A plain space separates
+thousands (CSS keeps amounts on one line), so that `2 500,00` reads and copies as typed.
+"""
+
+from decimal import Decimal
+
+from django import template
+from django.utils.translation import get_language
+
+register = template.Library()
+
+SYMBOLS = {"EUR": "€", "CHF": "CHF", "CAD": "$", "XOF": "FCFA"}
+
+
+def _number(value: Decimal, places: int = 2) -> str:
+    text = f"{value:,.{places}f}"
+    if (get_language() or "fr").startswith("en"):
+        return text
+    return text.replace(",", " ").replace(".", ",")
+
+
+@register.filter
+def money(value: Decimal | None, currency: str = "EUR") -> str:
+    if value is None:
+        return "—"
+    return f"{_number(value)} {SYMBOLS.get(currency, currency)}"
+
+
+@register.filter
+def number(value: Decimal | None) -> str:
+    return "—" if value is None else _number(value)
+
+
+@register.filter
+def pct(value: Decimal | None) -> str:
+    """`51 %`, `12,5 %`: trailing zeros dropped, as people write percentages."""
+    if value is None:
+        return "—"
+    text = (
+        _number(value).rstrip("0").rstrip(",.")
+        if value != value.to_integral()
+        else _number(value, 0)
+    )
+    return f"{text} %"

@@ -1,0 +1,314 @@
+"""Editing a venue's cost items, member categories and allocation keys.
+
+Each action answers htmx with the changed fragment and the summary (out of band) in one
+response, and a plain form POST with a redirect back to the workspace.
+"""
+
+from django.contrib import messages
+from django.db import transaction
+from django.db.models import F
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_htmx.http import reswap, retarget
+
+from venues.access import venue_view
+from venues.models import Role, Venue
+from venues.workspace import GROUPS, Workspace
+
+from .forms import AllocationKeysForm, BonjourBienvenueForm, CostItemForm, MemberCategoryForm
+from .models import AllocationKey, CostItem, MemberCategory
+
+PAGE = "venues/workspace.html"
+ITEM_FIELDS = ["label", "pool", "tier", "amount", "frequency", "amortization_months", "included"]
+CATEGORY_FIELDS = [
+    "name",
+    "surface_share_pct",
+    "workstations",
+    "members",
+    "infrastructure_pct",
+    "services_pct",
+]
+STALE = gettext_lazy(
+    "Quelqu'un a modifié cette ligne entre-temps : voici sa valeur actuelle. "
+    "Refaites votre modification si elle est toujours utile."
+)
+
+
+def _workspace(request: HttpRequest, venue: Venue, **bound: Form) -> Workspace:
+    return Workspace(venue, can_edit=True, bound=bound).load()
+
+
+def _fragments(request: HttpRequest, context: dict, *partials: str) -> HttpResponse:
+    """Render several partials of the workspace page into one htmx response."""
+    html = "".join(render_to_string(f"{PAGE}#{name}", context, request) for name in partials)
+    return HttpResponse(html)
+
+
+def _back(venue: Venue, anchor: str = "") -> HttpResponse:
+    return redirect(venue.get_absolute_url() + (f"#{anchor}" if anchor else ""))
+
+
+def _page(request: HttpRequest, workspace: Workspace) -> HttpResponse:
+    """Without JavaScript, an invalid form comes back in the whole page, beside its field."""
+    return render(request, PAGE, workspace.context())
+
+
+def _row(rows, pk: int):
+    for row in rows:
+        if row.pk == pk:
+            return row
+    raise Http404
+
+
+# Cost items ------------------------------------------------------------------------------
+
+
+@venue_view(Role.EDITOR, methods=("POST",))
+def item_add(request: HttpRequest, venue: Venue, pool: str, tier: str) -> HttpResponse:
+    if (pool, tier) not in GROUPS:
+        raise Http404
+    prefix = f"new-{pool}-{tier}"
+    form = CostItemForm(request.POST, prefix=prefix)
+    if form.is_valid():
+        item = form.save(commit=False)
+        item.venue = venue
+        item.position = CostItem.objects.filter(venue=venue).next_position()
+        item.save()
+        if not request.htmx:
+            messages.success(request, _("Poste « %(label)s » ajouté.") % {"label": item.label})
+            return _back(venue, f"item-{item.pk}")
+        workspace = _workspace(request, venue)
+    else:
+        workspace = _workspace(request, venue, **{prefix: form})
+        if not request.htmx:
+            return _page(request, workspace)
+    context = workspace.context(focus_new=True)
+    context["group"] = next(g for g in context["groups"] if g.key == f"{pool}-{tier}")
+    return _fragments(request, context, "item-group", "summary-oob")
+
+
+@venue_view(Role.EDITOR, methods=("POST",))
+def item_edit(request: HttpRequest, venue: Venue, item_id: int) -> HttpResponse:
+    workspace = _workspace(request, venue)
+    item = _row(venue.cost_items.all(), item_id)
+    place = (item.pool, item.tier)
+    prefix = f"item-{item.pk}"
+    form = CostItemForm(request.POST, instance=item, prefix=prefix)
+    if not form.is_valid():
+        item.refresh_from_db(fields=ITEM_FIELDS)  # the form wrote its valid fields onto it
+        workspace.bound[prefix] = form
+        if not request.htmx:
+            return _page(request, workspace)
+        return _fragments(request, workspace.context(item=item, form=form), "item-row")
+    if not item.save_if_unchanged(form.cleaned_data["version"], ITEM_FIELDS):
+        item.refresh_from_db()
+        fresh = CostItemForm(instance=item, prefix=prefix)
+        fresh.add_error(None, STALE)
+        workspace = _workspace(request, Venue.objects.get(pk=venue.pk))
+        workspace.bound[prefix] = fresh
+        if not request.htmx:
+            messages.error(request, STALE)
+            return _back(venue, f"item-{item.pk}")
+        return _fragments(
+            request, workspace.context(item=item, form=fresh), "item-row", "summary-oob"
+        )
+    if not request.htmx:
+        return _back(venue, f"item-{item.pk}")
+    context = workspace.context(item=item, form=CostItemForm(instance=item, prefix=prefix))
+    if (item.pool, item.tier) != place:
+        # The item moved to another group: redraw every group.
+        return reswap(
+            retarget(_fragments(request, context, "items", "summary-oob"), "#items"), "outerHTML"
+        )
+    return _fragments(request, context, "item-row", "summary-oob")
+
+
+@venue_view(Role.EDITOR, methods=("GET", "POST"))
+def item_delete(request: HttpRequest, venue: Venue, item_id: int) -> HttpResponse:
+    item = _row(CostItem.objects.filter(venue=venue), item_id)
+    if request.method == "GET":
+        return render(request, "venues/confirm_delete_row.html", {"venue": venue, "row": item})
+    with transaction.atomic():
+        item.delete()
+        venue.touch()
+    if not request.htmx:
+        messages.success(request, _("Poste « %(label)s » supprimé.") % {"label": item.label})
+        return _back(venue, "items")
+    return _fragments(request, _workspace(request, venue).context(), "summary-oob")
+
+
+@venue_view(Role.EDITOR, methods=("POST",))
+def item_move(request: HttpRequest, venue: Venue, item_id: int) -> HttpResponse:
+    workspace = _workspace(request, venue)
+    items = list(venue.cost_items.all())
+    item = _row(items, item_id)
+    siblings = [i for i in items if (i.pool, i.tier) == (item.pool, item.tier)]
+    _swap(siblings, item, request.POST.get("direction"))
+    if not request.htmx:
+        return _back(venue, f"item-{item.pk}")
+    workspace = _workspace(request, Venue.objects.get(pk=venue.pk))
+    return _fragments(request, workspace.context(), "items")
+
+
+def _swap(rows: list, row, direction: str | None) -> None:
+    """Swap `row` with its neighbour; positions are renumbered so that equal ones can't stick."""
+    index = rows.index(row)
+    other = index - 1 if direction == "up" else index + 1
+    if direction not in ("up", "down") or not 0 <= other < len(rows):
+        return
+    positions = sorted(r.position for r in rows)
+    if len(set(positions)) < len(positions):
+        positions = list(range(positions[0], positions[0] + len(rows)))
+    rows[index], rows[other] = rows[other], rows[index]
+    for position, moved in zip(positions, rows, strict=True):
+        moved.position = position
+    type(row).objects.bulk_update(rows, ["position"])
+
+
+# Member categories -----------------------------------------------------------------------
+
+
+@venue_view(Role.EDITOR, methods=("POST",))
+def category_add(request: HttpRequest, venue: Venue) -> HttpResponse:
+    workspace = _workspace(request, venue)
+    siblings = list(venue.categories.all())
+    form = MemberCategoryForm(request.POST, prefix="new-category", siblings=siblings)
+    if form.is_valid():
+        category = form.save(commit=False)
+        category.venue = venue
+        category.position = max((c.position for c in siblings), default=-1) + 1
+        category.save()
+        if not request.htmx:
+            messages.success(
+                request, _("Catégorie « %(name)s » ajoutée.") % {"name": category.name}
+            )
+            return _back(venue, f"category-{category.pk}")
+        workspace = _workspace(request, Venue.objects.get(pk=venue.pk))
+    else:
+        workspace.bound["new-category"] = form
+        if not request.htmx:
+            return _page(request, workspace)
+    return _fragments(request, workspace.context(), "categories", "summary-oob")
+
+
+@venue_view(Role.EDITOR, methods=("POST",))
+def category_edit(request: HttpRequest, venue: Venue, category_id: int) -> HttpResponse:
+    workspace = _workspace(request, venue)
+    siblings = list(venue.categories.all())
+    category = _row(siblings, category_id)
+    prefix = f"category-{category.pk}"
+    form = MemberCategoryForm(request.POST, instance=category, prefix=prefix, siblings=siblings)
+    if not form.is_valid():
+        category.refresh_from_db(fields=CATEGORY_FIELDS)  # the form wrote its valid fields onto it
+        workspace.bound[prefix] = form
+        if not request.htmx:
+            return _page(request, workspace)
+        return _fragments(request, workspace.context(category=category, form=form), "category-row")
+    if not category.save_if_unchanged(form.cleaned_data["version"], CATEGORY_FIELDS):
+        category.refresh_from_db()
+        fresh = MemberCategoryForm(instance=category, prefix=prefix)
+        fresh.add_error(None, STALE)
+        if not request.htmx:
+            messages.error(request, STALE)
+            return _back(venue, prefix)
+        workspace = _workspace(request, Venue.objects.get(pk=venue.pk))
+        context = workspace.context(category=category, form=fresh)
+        return _fragments(request, context, "category-row", "summary-oob")
+    if not request.htmx:
+        return _back(venue, prefix)
+    context = workspace.context(
+        category=category, form=MemberCategoryForm(instance=category, prefix=prefix)
+    )
+    return _fragments(request, context, "category-row", "summary-oob")
+
+
+@venue_view(Role.EDITOR, methods=("GET", "POST"))
+def category_delete(request: HttpRequest, venue: Venue, category_id: int) -> HttpResponse:
+    category = _row(MemberCategory.objects.filter(venue=venue), category_id)
+    if request.method == "GET":
+        return render(request, "venues/confirm_delete_row.html", {"venue": venue, "row": category})
+    with transaction.atomic():
+        category.delete()
+        venue.touch()
+    if not request.htmx:
+        messages.success(request, _("Catégorie « %(name)s » supprimée.") % {"name": category.name})
+        return _back(venue, "categories")
+    return _fragments(request, _workspace(request, venue).context(), "categories", "summary-oob")
+
+
+@venue_view(Role.EDITOR, methods=("POST",))
+def category_move(request: HttpRequest, venue: Venue, category_id: int) -> HttpResponse:
+    categories = list(MemberCategory.objects.filter(venue=venue))
+    category = _row(categories, category_id)
+    _swap(categories, category, request.POST.get("direction"))
+    if not request.htmx:
+        return _back(venue, f"category-{category.pk}")
+    return _fragments(request, _workspace(request, venue).context(), "categories", "summary-oob")
+
+
+# Allocation keys and presets -------------------------------------------------------------
+
+
+@venue_view(Role.EDITOR, methods=("POST",))
+def keys_edit(request: HttpRequest, venue: Venue) -> HttpResponse:
+    form = AllocationKeysForm(request.POST, prefix="keys")
+    if form.is_valid():
+        venue.infrastructure_key = form.cleaned_data["infrastructure_key"]
+        venue.services_key = form.cleaned_data["services_key"]
+        venue.save(update_fields=["infrastructure_key", "services_key", "updated_at"])
+        bound = {}
+    else:
+        bound = {"keys": form}
+    if not request.htmx:
+        return (
+            _back(venue, "keys")
+            if form.is_valid()
+            else _page(request, _workspace(request, venue, **bound))
+        )
+    return _fragments(request, _workspace(request, venue, **bound).context(), "keys", "summary-oob")
+
+
+@venue_view(Role.EDITOR, methods=("POST",))
+def preset_surface(request: HttpRequest, venue: Venue) -> HttpResponse:
+    venue.infrastructure_key = venue.services_key = AllocationKey.SURFACE
+    venue.save(update_fields=["infrastructure_key", "services_key", "updated_at"])
+    messages.success(
+        request, _("Chaque catégorie porte désormais les coûts au prorata de sa surface.")
+    )
+    return _back(venue, "keys")
+
+
+@venue_view(Role.EDITOR, methods=("POST",))
+def preset_bonjour_bienvenue(request: HttpRequest, venue: Venue) -> HttpResponse:
+    categories = MemberCategory.objects.filter(venue=venue)
+    form = BonjourBienvenueForm(request.POST, categories=categories)
+    if not form.is_valid():
+        messages.error(
+            request, _("Choisissez les catégories qui portent l'infrastructure et les services.")
+        )
+        return _back(venue, "keys")
+    infrastructure = form.cleaned_data["infrastructure_carrier"]
+    services = form.cleaned_data["services_carrier"]
+    with transaction.atomic():
+        rows = list(categories.select_for_update())
+        for category in rows:
+            category.infrastructure_pct = 100 if category == infrastructure else 0
+            category.services_pct = 100 if category == services else 0
+        MemberCategory.objects.bulk_update(rows, ["infrastructure_pct", "services_pct"])
+        categories.update(version=F("version") + 1, updated_at=timezone.now())
+        venue.infrastructure_key = venue.services_key = AllocationKey.MANUAL
+        venue.save(update_fields=["infrastructure_key", "services_key", "updated_at"])
+    messages.success(
+        request,
+        _(
+            "Bonjour : « %(infra)s » porte l'infrastructure. "
+            "Bienvenue : « %(services)s » porte les services."
+        )
+        % {"infra": infrastructure.name, "services": services.name},
+    )
+    return _back(venue, "keys")
