@@ -204,6 +204,8 @@ def _item(value: Any, path: str) -> Item:
         notes = ""
     elif not isinstance(notes, str):
         raise DocumentError(f"{path}.notes", f"expected text, got {_show(notes)}")
+    elif "\x00" in notes:
+        raise DocumentError(f"{path}.notes", "must not contain NUL characters")
     return Item(
         pool=pool,
         amount=amount,
@@ -276,6 +278,8 @@ def _text(value: Any, path: str, max_length: int) -> str:
         raise DocumentError(path, "must not be empty")
     if len(text) > max_length:
         raise DocumentError(path, f"is too long (at most {max_length} characters)")
+    if "\x00" in text:  # PostgreSQL cannot store it
+        raise DocumentError(path, "must not contain NUL characters")
     return text
 
 

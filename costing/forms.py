@@ -92,13 +92,13 @@ class MemberCategoryForm(VersionedForm):
 
     SUM_FIELDS = {
         "surface_share_pct": _(
-            "Les parts de surface des catégories dépasseraient 100 % (%(total)s %)."
+            "Les parts de surface des catégories dépasseraient 100 %% (%(total)s %%)."
         ),
         "infrastructure_pct": _(
-            "Les parts de l'infrastructure des catégories dépasseraient 100 % (%(total)s %)."
+            "Les parts de l'infrastructure des catégories dépasseraient 100 %% (%(total)s %%)."
         ),
         "services_pct": _(
-            "Les parts des services des catégories dépasseraient 100 % (%(total)s %)."
+            "Les parts des services des catégories dépasseraient 100 %% (%(total)s %%)."
         ),
     }
 

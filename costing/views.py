@@ -106,17 +106,13 @@ def item_edit(request: HttpRequest, venue: Venue, item_id: int) -> HttpResponse:
             return _page(request, workspace)
         return _fragments(request, workspace.context(item=item, form=form), "item-row")
     if not item.save_if_unchanged(form.cleaned_data["version"], ITEM_FIELDS):
-        item.refresh_from_db()
-        fresh = CostItemForm(instance=item, prefix=prefix)
-        fresh.add_error(None, STALE)
-        workspace = _workspace(request, Venue.objects.get(pk=venue.pk))
-        workspace.bound[prefix] = fresh
         if not request.htmx:
             messages.error(request, STALE)
-            return _back(venue, f"item-{item.pk}")
-        return _fragments(
-            request, workspace.context(item=item, form=fresh), "item-row", "summary-oob"
-        )
+            return _back(venue, prefix)
+        workspace = _workspace(request, Venue.objects.get(pk=venue.pk))
+        item = _row(workspace.venue.cost_items.all(), item_id)
+        context = workspace.context(item=item, form=workspace.item_form(item), stale=STALE)
+        return _fragments(request, context, "item-row", "summary-oob")
     if not request.htmx:
         return _back(venue, f"item-{item.pk}")
     context = workspace.context(item=item, form=CostItemForm(instance=item, prefix=prefix))
@@ -210,14 +206,14 @@ def category_edit(request: HttpRequest, venue: Venue, category_id: int) -> HttpR
             return _page(request, workspace)
         return _fragments(request, workspace.context(category=category, form=form), "category-row")
     if not category.save_if_unchanged(form.cleaned_data["version"], CATEGORY_FIELDS):
-        category.refresh_from_db()
-        fresh = MemberCategoryForm(instance=category, prefix=prefix)
-        fresh.add_error(None, STALE)
         if not request.htmx:
             messages.error(request, STALE)
             return _back(venue, prefix)
         workspace = _workspace(request, Venue.objects.get(pk=venue.pk))
-        context = workspace.context(category=category, form=fresh)
+        category = _row(workspace.venue.categories.all(), category_id)
+        context = workspace.context(
+            category=category, form=workspace.category_form(category), stale=STALE
+        )
         return _fragments(request, context, "category-row", "summary-oob")
     if not request.htmx:
         return _back(venue, prefix)

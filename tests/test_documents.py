@@ -611,3 +611,11 @@ def test_it_writes_negative_zero_as_zero():
     doc["cost_items"][0]["amount"] = "-0.00"
     venue = parse_venue_document(doc)
     assert venue_document(venue)["cost_items"][0]["amount"] == "0.00"
+
+
+def test_it_rejects_nul_characters_that_postgresql_cannot_store():
+    doc = json.loads((Path(__file__).parent / "data" / "movilab-300m2.venue.json").read_text())
+    doc["cost_items"][2]["label"] = "Internet\x00"
+    with pytest.raises(DocumentError) as error:
+        load_venue_document(json.dumps(doc))
+    assert str(error.value).startswith("cost_items[2].label: ")
