@@ -13,13 +13,19 @@ HUNDRED = Decimal(100)
 class VersionedForm(forms.ModelForm):
     """Carries the version the user saw, so that a save based on a stale row is refused."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
-    def clean_version(self) -> int | None:
-        version = self.cleaned_data.get("version")
-        if self.instance.pk and version is None:
-            raise forms.ValidationError(_("Version manquante : rechargez la page."))
-        return version
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["version"] = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and cleaned.get("version") is None:
+            # A hidden field's error would not show beside any field: say it for the row.
+            raise forms.ValidationError(_("Cette ligne a changé de forme : rechargez la page."))
+        return cleaned
 
 
 class CostItemForm(VersionedForm):
@@ -57,7 +63,12 @@ class MemberCategoryForm(VersionedForm):
     percentage column adding up to more than 100 % over the venue."""
 
     surface_share_pct = AmountField(
-        label=_("Part de la surface (%)"), min_value=Decimal(0), max_value=HUNDRED, max_digits=5
+        label=_("Part de la surface (%)"),
+        min_value=Decimal(0),
+        max_value=HUNDRED,
+        max_digits=5,
+        initial=Decimal(0),
+        required=False,
     )
     infrastructure_pct = AmountField(
         label=_("Part de l'infrastructure (%)"),
@@ -65,6 +76,7 @@ class MemberCategoryForm(VersionedForm):
         max_value=HUNDRED,
         max_digits=5,
         initial=Decimal(0),
+        required=False,
     )
     services_pct = AmountField(
         label=_("Part des services (%)"),
@@ -72,6 +84,7 @@ class MemberCategoryForm(VersionedForm):
         max_value=HUNDRED,
         max_digits=5,
         initial=Decimal(0),
+        required=False,
     )
 
     class Meta:
@@ -118,8 +131,10 @@ class MemberCategoryForm(VersionedForm):
     def clean(self):
         cleaned = super().clean()
         for field, message in self.SUM_FIELDS.items():
-            if cleaned.get(field) is None:
+            if field in self.errors:
                 continue
+            if cleaned.get(field) is None:  # left blank: the category carries none of it
+                cleaned[field] = Decimal(0)
             total = cleaned[field] + sum((getattr(c, field) for c in self.siblings), Decimal(0))
             if total > HUNDRED:
                 self.add_error(field, message % {"total": f"{total:.2f}".replace(".", ",")})

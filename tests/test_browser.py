@@ -1,0 +1,94 @@
+"""The manager's journey in a real browser: htmx, CSP and progressive enhancement together."""
+
+import json
+
+import pytest
+from playwright.sync_api import expect
+
+from costing.documents import load_venue_document
+from tests.browser import browser_page, log_in, needs_browser  # noqa: F401 - fixture
+
+pytestmark = [needs_browser, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def row(page, label: str):
+    return page.locator("form.item-row", has=page.locator(f'input[value="{label}"]'))
+
+
+def test_a_manager_builds_a_venue_from_the_checklist_and_watches_the_totals(browser_page, alice):
+    page = browser_page
+    log_in(page, "alice", "alice-password")
+    expect(page.get_by_role("heading", name="Mes lieux")).to_be_visible()
+
+    page.get_by_role("link", name="Nouveau lieu").click()
+    page.get_by_label("Nom du lieu").fill("La Forge")
+    page.get_by_label("Surface totale (m²)").fill("300")
+    page.get_by_label("La liste de la méthode", exact=False).check()
+    page.get_by_role("button", name="Créer le lieu").click()
+    total = page.get_by_test_id("monthly-total")
+    expect(total).to_have_text("0,00 €")
+
+    # A marker that a full page load would wipe out.
+    page.evaluate("window.stillTheSamePage = true")
+
+    rent = row(page, "Local (location ou achat)").locator("input[name$='-amount']")
+    rent.fill("1 100,00")
+    rent.press("Tab")
+    expect(total).to_have_text("1 100,00 €")
+
+    energy = row(page, "Électricité, gaz et eau").locator("input[name$='-amount']")
+    energy.fill("-5")
+    energy.press("Tab")
+    error = row(page, "Électricité, gaz et eau").locator(".errorlist")
+    expect(error).to_contain_text("supérieure ou égale à 0")
+    expect(total).to_have_text("1 100,00 €")
+    energy = row(page, "Électricité, gaz et eau").locator("input[name$='-amount']")
+    expect(energy).to_have_attribute("aria-invalid", "true")
+    energy.fill("180")
+    energy.press("Tab")
+    expect(total).to_have_text("1 280,00 €")
+    expect(row(page, "Électricité, gaz et eau").locator(".errorlist")).to_have_count(0)
+
+    concierge = row(page, "Conciergerie : accueil, information, animation, médiation")
+    concierge.locator("input[name$='-amount']").fill("6 600")
+    concierge.locator("select[name$='-frequency']").select_option("yearly")
+    expect(total).to_have_text("1 830,00 €")
+    expect(page.locator("#summary")).to_contain_text("1 280,00 €")  # residents' share
+
+    new_category = page.locator("#categories form.add-row")
+    new_category.get_by_label("Nom de la catégorie").fill("Associations hébergées")
+    new_category.get_by_label("Membres").fill("4")
+    new_category.get_by_role("button", name="Ajouter").click()
+    expect(page.locator("#summary")).to_contain_text("Associations hébergées")
+
+    assert page.evaluate("window.stillTheSamePage") is True
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Exporter (JSON)").click()
+    venue = load_venue_document(download.value.path().read_bytes())
+    assert venue.name == "La Forge"
+    assert [c.name for c in venue.categories][-1] == "Associations hébergées"
+    assert json.loads(download.value.path().read_text())["cost_items"][0]["amount"] == "1100.00"
+
+
+def test_the_workspace_works_without_javascript(live_server, alice, monkeypatch):
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import CHROMIUM
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"]
+        )
+        page = browser.new_context(base_url=live_server.url, java_script_enabled=False).new_page()
+        log_in(page, "alice", "alice-password")
+        page.goto("/venues/new/")
+        page.get_by_label("Nom du lieu").fill("Sans JS")
+        page.get_by_label("Surface totale (m²)").fill("100")
+        page.get_by_role("button", name="Créer le lieu").click()
+        rent = row(page, "Local (location ou achat)")
+        rent.locator("input[name$='-amount']").fill("900")
+        rent.get_by_role("button", name="Enregistrer").click()
+        expect(page.get_by_test_id("monthly-total")).to_have_text("900,00 €")
+        browser.close()
