@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from costing.documents import load_venue_document
-from tests.browser import browser_page, log_in, needs_browser  # noqa: F401 - fixture
+from tests.browser import log_in, needs_browser
 
 pytestmark = [needs_browser, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
