@@ -1,3 +1,4 @@
+import secrets
 from decimal import Decimal
 
 from django.conf import settings
@@ -181,3 +182,54 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.venue} ({self.role})"
+
+
+def new_share_token() -> str:
+    """192 random bits, URL-safe (32 characters)."""
+    return secrets.token_urlsafe(24)
+
+
+class ShareLinkQuerySet(models.QuerySet):
+    def active(self) -> "ShareLinkQuerySet":
+        return self.filter(revoked_at__isnull=True)
+
+
+class ShareLink(models.Model):
+    """A read-only link to a venue's current allocation, for its members, without login.
+
+    The token is stored as it is, not hashed, so that the owner can copy a link again at any
+    time from the venue's share page. It is looked up by a single SQL equality on its unique
+    index (`ShareLink.objects.active().get(token=...)`): unknown and revoked tokens take the
+    same path, and no Python comparison can exit early on a matching prefix.
+    """
+
+    venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="share_links")
+    token = models.CharField(max_length=64, unique=True, default=new_share_token, editable=False)
+    label = models.CharField(_("nom du lien"), max_length=100)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("créé par"),
+    )
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("révoqué le"), null=True, blank=True)
+
+    objects = ShareLinkQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("lien de partage")
+        verbose_name_plural = _("liens de partage")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.venue} · {self.label}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("share_page", args=[self.token])
+
+    def revoke(self) -> None:
+        self.revoked_at = timezone.now()
+        self.save(update_fields=["revoked_at"])

@@ -2,7 +2,7 @@ from django.urls import path
 
 from costing import views as costing
 
-from . import views
+from . import sharing, views
 
 urlpatterns = [
     path("", views.venue_list, name="venue_list"),
@@ -13,6 +13,12 @@ urlpatterns = [
     path("venues/<int:venue_id>/delete/", views.venue_delete, name="venue_delete"),
     path("venues/<int:venue_id>/export.json", views.venue_export, name="venue_export"),
     path("venues/<int:venue_id>/allocation.csv", views.allocation_csv, name="allocation_csv"),
+    path("venues/<int:venue_id>/share/", sharing.share_links, name="share_links"),
+    path(
+        "venues/<int:venue_id>/share/<int:link_id>/revoke/",
+        sharing.share_revoke,
+        name="share_revoke",
+    ),
     path(
         "venues/<int:venue_id>/items/add/<str:pool>/<str:tier>/",
         costing.item_add,

@@ -76,13 +76,7 @@ class Workspace:
         return {
             "venue": venue,
             "can_edit": self.can_edit,
-            "allocation": venue.allocation,
-            "bars": chart.bars(venue.allocation),
-            "summary_rows": [
-                (category, chart.color(index))
-                for index, category in enumerate(venue.allocation.categories)
-            ],
-            "uncovered_color": chart.UNCOVERED_COLOR,
+            **chart.summary_context(venue.allocation),
             "groups": self.groups(),
             "category_rows": self.category_rows(),
             "new_category_form": self.bound.get("new-category")

@@ -1,0 +1,101 @@
+"""Every venue-scoped URL × every kind of visitor × GET and POST.
+
+The URLs come from the URL configuration itself, so a new venue URL that is not listed in
+REQUIRED_ROLE fails the suite until someone decides who may use it.
+"""
+
+import pytest
+from django.contrib.auth.models import User
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from costing.models import CostItem, MemberCategory
+from venues.models import Membership, Role, ShareLink, Venue
+
+pytestmark = pytest.mark.django_db
+
+# Who may use each venue URL, and with which methods.
+REQUIRED_ROLE = {
+    "venue_detail": (Role.VIEWER, {"GET"}),
+    "venue_export": (Role.VIEWER, {"GET"}),
+    "allocation_csv": (Role.VIEWER, {"GET"}),
+    "venue_edit": (Role.EDITOR, {"GET", "POST"}),
+    "item_add": (Role.EDITOR, {"POST"}),
+    "item_edit": (Role.EDITOR, {"POST"}),
+    "item_delete": (Role.EDITOR, {"GET", "POST"}),
+    "item_move": (Role.EDITOR, {"POST"}),
+    "category_add": (Role.EDITOR, {"POST"}),
+    "category_edit": (Role.EDITOR, {"POST"}),
+    "category_delete": (Role.EDITOR, {"GET", "POST"}),
+    "category_move": (Role.EDITOR, {"POST"}),
+    "keys_edit": (Role.EDITOR, {"POST"}),
+    "preset_surface": (Role.EDITOR, {"POST"}),
+    "preset_bonjour_bienvenue": (Role.EDITOR, {"POST"}),
+    "venue_delete": (Role.OWNER, {"GET", "POST"}),
+    "share_links": (Role.OWNER, {"GET", "POST"}),
+    "share_revoke": (Role.OWNER, {"POST"}),
+}
+
+
+def venue_urls(patterns=None) -> dict[str, URLPattern]:
+    """Every URL pattern taking a venue id, by name, however deep in the URL configuration."""
+    found = {}
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            found |= venue_urls(pattern.url_patterns)
+        elif isinstance(pattern, URLPattern) and "venue_id" in pattern.pattern.converters:
+            found[pattern.name] = pattern
+    return found
+
+
+def test_every_venue_url_is_in_the_matrix():
+    assert set(venue_urls()) == set(REQUIRED_ROLE)
+
+
+@pytest.fixture
+def world(alice, bob, victor, charlie, venue):
+    item = CostItem.objects.create(venue=venue, label="Loyer", pool="infrastructure", amount=900)
+    category = MemberCategory.objects.create(venue=venue, name="Résidents", surface_share_pct=50)
+    link = ShareLink.objects.create(venue=venue, label="AG")
+    return {"venue": venue, "item": item, "category": category, "link": link}
+
+
+def url_for(name: str, world) -> str:
+    values = {
+        "venue_id": world["venue"].pk,
+        "item_id": world["item"].pk,
+        "category_id": world["category"].pk,
+        "link_id": world["link"].pk,
+        "pool": "infrastructure",
+        "tier": "basic",
+    }
+    return reverse(name, kwargs={key: values[key] for key in venue_urls()[name].pattern.converters})
+
+
+VISITORS = ["anonymous", "charlie", "victor", "bob", "alice"]
+ROLE_OF = {"victor": Role.VIEWER, "bob": Role.EDITOR, "alice": Role.OWNER}
+
+
+@pytest.mark.parametrize("name", sorted(REQUIRED_ROLE))
+@pytest.mark.parametrize("visitor", VISITORS)
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_access(client, world, name, visitor, method):
+    if visitor != "anonymous":
+        client.force_login(User.objects.get(username=visitor))
+    response = client.generic(method, url_for(name, world))
+    needed, methods = REQUIRED_ROLE[name]
+    if visitor == "anonymous":
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/")
+    elif visitor == "charlie":
+        assert response.status_code == 404
+    elif not ROLE_OF[visitor].allows(needed):
+        assert response.status_code == 403
+    elif method not in methods:
+        assert response.status_code == 405
+    else:
+        assert response.status_code in (200, 302)
+    if visitor in ("anonymous", "charlie") or not ROLE_OF[visitor].allows(needed):
+        assert Venue.objects.filter(pk=world["venue"].pk, name="La Fabrique").exists()
+        assert CostItem.objects.filter(pk=world["item"].pk, amount=900).exists()
+        assert ShareLink.objects.filter(pk=world["link"].pk, revoked_at=None).exists()
+        assert Membership.objects.count() == 3
