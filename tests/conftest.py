@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth.models import User
+from django.db import connections
 from django.test import Client
 
 from venues.models import Membership, Role, Venue
@@ -121,3 +122,14 @@ def browser_page(live_server, monkeypatch):
         yield page
         browser.close()
         assert not errors, f"JavaScript errors in the page: {errors}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_connection_pools(django_db_setup, django_db_blocker):
+    """PostgreSQL runs with a psycopg pool whose idle connections would keep the test
+    database busy when pytest-django drops it at the end of the session."""
+    yield
+    with django_db_blocker.unblock():
+        for connection in connections.all():
+            if getattr(connection, "pool", None) is not None:
+                connection.close_pool()
