@@ -38,6 +38,7 @@ class CostItemForm(VersionedForm):
         model = CostItem
         fields = ["label", "pool", "tier", "amount", "frequency", "amortization_months", "included"]
         labels = {"label": _("Libellé"), "included": _("Compté")}
+        widgets = {"label": forms.TextInput(attrs={"placeholder": _("Nouveau poste…")})}
 
     def clean_label(self) -> str:
         label = self.cleaned_data["label"].strip()

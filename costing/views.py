@@ -24,15 +24,8 @@ from .forms import AllocationKeysForm, BonjourBienvenueForm, CostItemForm, Membe
 from .models import AllocationKey, CostItem, MemberCategory
 
 PAGE = "venues/workspace.html"
-ITEM_FIELDS = ["label", "pool", "tier", "amount", "frequency", "amortization_months", "included"]
-CATEGORY_FIELDS = [
-    "name",
-    "surface_share_pct",
-    "workstations",
-    "members",
-    "infrastructure_pct",
-    "services_pct",
-]
+ITEM_FIELDS = CostItemForm.Meta.fields
+CATEGORY_FIELDS = MemberCategoryForm.Meta.fields
 STALE = gettext_lazy(
     "Quelqu'un a modifié cette ligne entre-temps : voici sa valeur actuelle. "
     "Refaites votre modification si elle est toujours utile."
