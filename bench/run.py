@@ -6,9 +6,11 @@
    ratio to /healthz measured in the same run by the same driver.
 3. SQL queries per request for each page (bench/queries.py, in-process).
 
-Everything runs against a scratch PostgreSQL database (127.0.0.1:5432, dropped afterwards).
-Environment knobs: BENCH_DURATION (seconds per wrk run, default 5), BENCH_CONNECTIONS (wrk
-connections for the GET pages, default 4).
+Everything runs against a scratch PostgreSQL database (127.0.0.1:5432, dropped afterwards);
+wrk is installed with apt-get when missing and running as root. About 2 minutes on 2 cores.
+Environment knobs: BENCH_DURATION (seconds per wrk run, default 4), BENCH_ROUNDS (rounds of
+every wrk run, the best one counts; default 2), BENCH_CONNECTIONS (wrk connections for the GET
+pages, default 4). To see where a page's time goes: bench/hotspots.py.
 """
 
 import datetime
@@ -28,6 +30,7 @@ import urllib.parse
 import urllib.request
 from collections import deque
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -345,7 +348,7 @@ def edit_script(tmp: Path, base: str, venue: dict, session: Session) -> Path:
         "Cookie": session.cookie,
         "Content-Type": "application/x-www-form-urlencoded",
     }
-    amounts = [venue["amount"], f"{float(venue['amount']) + 1:.2f}"]
+    amounts = [venue["amount"], str(Decimal(venue["amount"]) + 1)]
     version = current_version(base, venue, session)
     for amount in amounts:
         data = urllib.parse.urlencode(
@@ -507,8 +510,9 @@ def machine() -> dict[str, str]:
     with psycopg.connect(PG_ADMIN_URL) as conn:
         postgres = conn.execute("SHOW server_version").fetchone()[0]
     wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True)
+    nproc = subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip()
     return {
-        "nproc": str(os.cpu_count()),
+        "nproc": nproc or str(os.cpu_count()),
         "cpu": cpu,
         "os": platform.platform(),
         "python": platform.python_version(),
