@@ -27,12 +27,17 @@ MAX_COUNT = 2_147_483_647  # PositiveIntegerField
 MAX_AMORTIZATION_MONTHS = 600
 
 _DECIMAL_TEXT = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
+# Lone UTF-16 surrogates: JSON can spell them (\ud800) but no UTF-8 text, web page or
+# database column can hold them.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _CURRENCY = re.compile(r"[A-Z]{3}")
 _MISSING = object()
 
 
 class DocumentError(ValueError):
     def __init__(self, path: str, message: str):
+        # Paths and messages quote the document (keys, values): keep them printable as UTF-8.
+        path, message = _SURROGATE.sub("\ufffd", path), _SURROGATE.sub("\ufffd", message)
         super().__init__(f"{path}: {message}")
         self.path = path
         self.message = message
@@ -204,8 +209,8 @@ def _item(value: Any, path: str) -> Item:
         notes = ""
     elif not isinstance(notes, str):
         raise DocumentError(f"{path}.notes", f"expected text, got {_show(notes)}")
-    elif "\x00" in notes:
-        raise DocumentError(f"{path}.notes", "must not contain NUL characters")
+    else:
+        _storable(notes, f"{path}.notes")
     return Item(
         pool=pool,
         amount=amount,
@@ -278,8 +283,14 @@ def _text(value: Any, path: str, max_length: int) -> str:
         raise DocumentError(path, "must not be empty")
     if len(text) > max_length:
         raise DocumentError(path, f"is too long (at most {max_length} characters)")
+    return _storable(text, path)
+
+
+def _storable(text: str, path: str) -> str:
     if "\x00" in text:  # PostgreSQL cannot store it
         raise DocumentError(path, "must not contain NUL characters")
+    if _SURROGATE.search(text):  # no database can store it
+        raise DocumentError(path, "must not contain unpaired surrogates (\\ud800 to \\udfff)")
     return text
 
 

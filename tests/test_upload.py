@@ -1,0 +1,182 @@
+"""Creating a venue from an uploaded venue document: whatever the file, a message beside the
+field or a new venue, never an error page and never half a venue.
+
+tests/test_workspace.py covers a good document and a bad amount; here, every other way a file
+can be wrong.
+"""
+
+import json
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from costing.models import CostItem, MemberCategory
+from venues.forms import UploadVenueForm
+from venues.models import Membership, Venue
+
+pytestmark = pytest.mark.django_db
+
+EXAMPLE = Path(__file__).parent / "data" / "movilab-300m2.venue.json"
+
+
+def example() -> dict:
+    return json.loads(EXAMPLE.read_text(encoding="utf-8"))
+
+
+def upload(client, content: bytes, headers: dict | None = None):
+    document = SimpleUploadedFile("lieu.json", content, content_type="application/json")
+    return client.post(reverse("venue_import"), {"document": document}, headers=headers or {})
+
+
+def assert_refused_beside_the_field(response, message: str) -> None:
+    assert response.status_code == 200
+    field = response.text.split('id="id_document_error"', 1)
+    assert len(field) == 2, "no error list beside the document field"
+    assert message in field[1].split("</ul>", 1)[0]
+    assert 'aria-invalid="true"' in response.text
+    assert not Venue.objects.exists()
+    assert not CostItem.objects.exists()
+    assert not MemberCategory.objects.exists()
+    assert not Membership.objects.exists()
+
+
+def test_a_file_over_one_megabyte_is_refused_with_a_message(alice_client):
+    padding = b" " * UploadVenueForm.MAX_BYTES
+    response = upload(alice_client, EXAMPLE.read_bytes() + padding)
+    assert_refused_beside_the_field(response, "Le fichier dépasse 1 Mo")
+
+
+def test_a_file_of_exactly_one_megabyte_is_read(alice_client):
+    content = EXAMPLE.read_bytes()
+    content += b" " * (UploadVenueForm.MAX_BYTES - len(content))
+    response = upload(alice_client, content)
+    assert response.status_code == 302
+    assert Venue.objects.get().cost_items.count() == 10
+
+
+def test_a_file_bigger_than_djangos_upload_limits_still_gets_the_message(alice_client, settings):
+    # Over FILE_UPLOAD_MAX_MEMORY_SIZE (written to a temporary file) and over
+    # DATA_UPLOAD_MAX_MEMORY_SIZE, which counts the other fields but not files: no 400.
+    size = max(settings.FILE_UPLOAD_MAX_MEMORY_SIZE, settings.DATA_UPLOAD_MAX_MEMORY_SIZE) + 1
+    response = upload(alice_client, b"[" * size)
+    assert_refused_beside_the_field(response, "Le fichier dépasse 1 Mo")
+
+
+def test_an_empty_file_is_refused_with_a_message(alice_client):
+    assert_refused_beside_the_field(upload(alice_client, b""), "Le fichier soumis est vide")
+
+
+def test_no_file_at_all_is_refused_with_a_message(alice_client):
+    response = alice_client.post(reverse("venue_import"), {})
+    assert_refused_beside_the_field(response, "Ce champ est obligatoire")
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"{", b"not json", b"{'format': 'tierslieux.venue/1'}", b'{"a": 1,}', b"\x00\x01\x02"],
+)
+def test_text_that_is_not_json_is_refused_with_a_message(alice_client, content):
+    response = upload(alice_client, content)
+    assert_refused_beside_the_field(response, "document: is not valid JSON")
+
+
+def test_bytes_that_are_not_utf8_are_refused_with_a_message(alice_client):
+    latin1 = EXAMPLE.read_text(encoding="utf-8").encode("latin-1", errors="replace")
+    response = upload(alice_client, latin1)
+    assert_refused_beside_the_field(response, "document: is not UTF-8 text")
+
+
+def test_a_utf8_file_with_a_byte_order_mark_is_read(alice_client):
+    response = upload(alice_client, b"\xef\xbb\xbf" + EXAMPLE.read_bytes())
+    assert response.status_code == 302
+    assert Venue.objects.get().categories.count() == 3
+
+
+@pytest.mark.parametrize(
+    ("document", "message"),
+    [
+        ([], "document: expected an object, got a list"),
+        ([example()], "document: expected an object, got a list"),
+        (42, "document: expected an object, got 42"),
+        ("tierslieux.venue/1", "document: expected an object"),
+        (None, "document: expected an object, got null"),
+        ({}, "format: is required"),
+        ({**example(), "format": "tierslieux.allocation/1"}, "format: expected"),
+        ({**example(), "format": "tierslieux.venue/2"}, "format: expected"),
+        ({**example(), "format": 1}, "format: expected"),
+    ],
+    ids=["list", "list-of-venue", "number", "string", "null", "empty", "allocation", "v2", "int"],
+)
+def test_json_that_is_not_a_venue_document_is_refused_with_a_message(
+    alice_client, document, message
+):
+    response = upload(alice_client, json.dumps(document).encode())
+    assert_refused_beside_the_field(response, message)
+
+
+def test_an_allocation_document_is_not_taken_for_a_venue(alice_client):
+    allocation = EXAMPLE.with_name("movilab-300m2.allocation.json").read_bytes()
+    response = upload(alice_client, allocation)
+    assert_refused_beside_the_field(response, "format: expected")
+
+
+@pytest.mark.parametrize(
+    ("remove", "path"),
+    [
+        ("name", "name"),
+        ("total_surface_m2", "total_surface_m2"),
+        ("cost_items", "cost_items"),
+        ("categories", "categories"),
+    ],
+)
+def test_a_document_missing_a_required_key_is_refused_naming_it(alice_client, remove, path):
+    document = example()
+    del document[remove]
+    response = upload(alice_client, json.dumps(document).encode())
+    assert_refused_beside_the_field(response, f"{path}: is required")
+
+
+def test_an_invalid_item_late_in_the_document_creates_nothing(alice_client):
+    # Everything before the bad item is valid: no venue, no item, no category is kept.
+    document = example()
+    document["cost_items"][-1]["frequency"] = "weekly"
+    response = upload(alice_client, json.dumps(document).encode())
+    assert_refused_beside_the_field(response, "cost_items[9].frequency: unknown frequency")
+
+
+@pytest.mark.parametrize(
+    ("change", "path"),
+    [
+        (lambda d: d["cost_items"][0].update(label="Loyer \ud800"), "cost_items[0].label"),
+        (lambda d: d["cost_items"][1].update(notes="\udfff"), "cost_items[1].notes"),
+        (lambda d: d["categories"][0].update(name="\ud83d"), "categories[0].name"),
+        (lambda d: d.update(name="Lieu \udc00"), "name"),
+    ],
+    ids=["label", "notes", "category", "name"],
+)
+def test_unpaired_surrogates_are_refused_with_a_message(alice_client, change, path):
+    # JSON can spell "\ud800" alone; no database can store it (it used to be a 500).
+    document = example()
+    change(document)
+    response = upload(alice_client, json.dumps(document).encode())
+    assert_refused_beside_the_field(response, f"{path}: must not contain unpaired surrogates")
+
+
+def test_an_unpaired_surrogate_in_a_key_is_quoted_without_breaking_the_page(alice_client):
+    document = example()
+    document["pools"] = {"\ud800": {"key": "manual"}}
+    response = upload(alice_client, json.dumps(document).encode())
+    assert_refused_beside_the_field(response, "pools.\ufffd: unknown pool")
+
+
+def test_a_refused_upload_gives_an_error_beside_the_field_with_htmx_too(alice_client):
+    response = upload(alice_client, b"[]", {"HX-Request": "true"})
+    assert_refused_beside_the_field(response, "document: expected an object")
+
+
+def test_the_upload_form_tells_the_browser_to_send_a_file(alice_client):
+    page = alice_client.get(reverse("venue_create"))
+    assert 'enctype="multipart/form-data"' in page.text
+    assert 'accept="application/json,.json"' in page.text
