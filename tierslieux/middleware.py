@@ -1,6 +1,13 @@
+import logging
+import sys
+
 from django.conf import settings
-from django.http import HttpRequest
+from django.core.signals import got_request_exception
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers
 from django.utils.deprecation import MiddlewareMixin
 
 
@@ -22,3 +29,58 @@ class FrenchFirstLocaleMiddleware(MiddlewareMixin):
     def process_response(self, request, response):
         response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
         return response
+
+
+# Database outages ---------------------------------------------------------------------------
+
+RETRY_AFTER_SECONDS = 5
+DATABASE_ERRORS = (OperationalError, InterfaceError)
+_UNAVAILABLE = "_tierslieux_database_unavailable"
+logger = logging.getLogger(__name__)
+
+
+def database_unavailable() -> HttpResponse:
+    """The 503 page: rendered from a template without the request, so that it needs neither
+    the database nor the session (no context processor runs)."""
+    response = HttpResponse(render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    add_never_cache_headers(response)
+    return response
+
+
+def _note_database_error(sender, request=None, **kwargs) -> None:
+    """Django turns an exception raised by a middleware (the session saved in
+    SessionMiddleware.process_response, say) into a 500 response before the outer middleware
+    sees it, and sends this signal while handling it: mark the request for
+    DatabaseUnavailableMiddleware."""
+    if request is not None and isinstance(sys.exc_info()[1], DATABASE_ERRORS):
+        setattr(request, _UNAVAILABLE, True)
+
+
+got_request_exception.connect(_note_database_error, dispatch_uid="tierslieux.database_unavailable")
+
+
+class DatabaseUnavailableMiddleware:
+    """A request that meets a database outage (PostgreSQL restarting, the pool waiting in vain
+    for a connection) gets a 503 page with Retry-After, not a 500.
+
+    It sits before SessionMiddleware: a view's error comes through process_exception, and a
+    middleware's error (sessions live in the database) as a 500 response marked by the
+    got_request_exception signal, which is replaced here.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code == 500 and getattr(request, _UNAVAILABLE, False):
+            return database_unavailable()
+        return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, DATABASE_ERRORS):
+            return None
+        logger.warning("Database unavailable on %s: %s", request.path, exception)
+        return database_unavailable()

@@ -75,6 +75,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before the sessions, which live in the database: a database outage answers 503.
+    "tierslieux.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "tierslieux.middleware.FrenchFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -159,6 +161,17 @@ AXES_LOCKOUT_CALLABLE = "venues.lockout.lockout_response"
 # (django-axes' default, relied upon by Retry-After: a try while locked out restarts the wait.)
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
 AXES_IPWARE_PROXY_COUNT = env_int("TIERSLIEUX_PROXY_COUNT", 0) or None
+# Usernames cut to the length django-axes can store (Django's login form does not limit them).
+AXES_USERNAME_CALLABLE = "venues.throttle.login_username"
+
+# Share links (/s/<token>/): an address that opens this many unknown or revoked tokens within
+# the window gets 429 on every share link until the window has passed (venues/throttle.py).
+SHARE_FAILURE_LIMIT = env_int("TIERSLIEUX_SHARE_FAILURE_LIMIT", 20)
+SHARE_FAILURE_WINDOW_MINUTES = env_int("TIERSLIEUX_SHARE_FAILURE_WINDOW_MINUTES", 10)
+if SHARE_FAILURE_LIMIT < 1 or SHARE_FAILURE_WINDOW_MINUTES < 1:
+    raise ImproperlyConfigured(
+        "TIERSLIEUX_SHARE_FAILURE_LIMIT and _WINDOW_MINUTES must be 1 or more"
+    )
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
