@@ -1,17 +1,28 @@
 """Login throttling (SPEC §7) by django-axes: a username is locked from one address for a while
-after repeated failures, with a 429 and Retry-After, and without revealing which accounts exist."""
+after repeated failures, with a 429 and Retry-After, and without revealing which accounts exist.
+Share links: an address that opens too many unknown tokens is refused every /s/ lookup for a
+while (venues/throttle.py)."""
 
+import os
 import re
+import subprocess
+import sys
+import time
 from datetime import timedelta
 
 import pytest
 from axes.models import AccessAttempt
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.models import User
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import F
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
+
+from venues.models import ShareLink
 
 pytestmark = pytest.mark.django_db
 
@@ -172,3 +183,189 @@ def test_failures_are_counted_per_address(alice):
     assert fail(Client(), "alice", LIMIT - 1, address=HERE) == [200] * (LIMIT - 1)
     assert fail(Client(), "alice", LIMIT - 1, address=ELSEWHERE) == [200] * (LIMIT - 1)
     assert log_in(Client(), "alice", "alice-password", address=HERE).status_code == 302
+
+
+def test_a_username_too_long_to_record_gets_the_generic_message(client, alice):
+    # Django's login form lets any length through to authenticate(); django-axes could not
+    # store more than 255 characters on PostgreSQL (a 500).
+    for username in ["a" * 10_000, "é" * 300]:
+        response = log_in(client, username, "wrong-password")
+        assert response.status_code == 200
+        assert generic_login_error() in response.text
+    assert AccessAttempt.objects.get(username="a" * 255).failures_since_start == 1
+
+
+# Share links: failed lookups are throttled per address.
+
+SHARE_LIMIT = 20
+SHARE_WINDOW = timedelta(minutes=10)
+
+
+@pytest.fixture(autouse=True)
+def _share_throttling(settings):
+    """The deployed defaults, and no failure left over from another test."""
+    settings.SHARE_FAILURE_LIMIT = SHARE_LIMIT
+    settings.SHARE_FAILURE_WINDOW_MINUTES = SHARE_WINDOW.total_seconds() / 60
+    cache.clear()
+
+
+@pytest.fixture
+def link(venue, alice) -> ShareLink:
+    return ShareLink.objects.create(venue=venue, label="AG", created_by=alice)
+
+
+def look_up(token: str, address: str = HERE, suffix: str = ""):
+    return Client().get(f"/s/{token}/{suffix}", REMOTE_ADDR=address)
+
+
+def guess(times: int, address: str = HERE) -> list[int]:
+    """Open `times` unknown tokens; the status codes answered."""
+    return [look_up(f"unknown-{n}", address).status_code for n in range(times)]
+
+
+@pytest.fixture
+def later(monkeypatch):
+    """Move the clock (the cache's and the throttle's) forward by a timedelta."""
+    real = time.time
+
+    def move(delta: timedelta) -> None:
+        monkeypatch.setattr(time, "time", lambda: real() + delta.total_seconds())
+
+    return move
+
+
+def test_repeated_unknown_tokens_are_refused_with_429_and_retry_after(link):
+    assert guess(SHARE_LIMIT) == [404] * SHARE_LIMIT
+    response = look_up("unknown-again")
+    assert response.status_code == 429
+    assert response["Retry-After"] == str(int(SHARE_WINDOW.total_seconds()))
+    assert '<html lang="fr">' in response.text
+    assert "Trop de liens inconnus" in response.text
+    assert "Réessayez dans 10 minutes" in response.text
+
+
+def test_the_refusal_is_private_like_every_share_response(link):
+    guess(SHARE_LIMIT)
+    response = look_up("unknown-again")
+    assert response["X-Robots-Tag"].startswith("noindex")
+    assert response["Referrer-Policy"] == "no-referrer"
+    assert "no-store" in response["Cache-Control"]
+
+
+@pytest.mark.parametrize("suffix", ["", "allocation.json"])
+def test_a_blocked_address_is_refused_a_valid_token_too(link, suffix):
+    guess(SHARE_LIMIT)
+    valid = look_up(link.token, suffix=suffix)
+    unknown = look_up("unknown-again", suffix=suffix)
+    # The same answer either way: a blocked guesser cannot tell a hit from a miss.
+    assert valid.status_code == unknown.status_code == 429
+    assert valid["Retry-After"] == unknown["Retry-After"]
+    assert valid.content == unknown.content
+
+
+def test_other_addresses_are_not_affected(link):
+    guess(SHARE_LIMIT * 2)
+    assert look_up(link.token, address=ELSEWHERE).status_code == 200
+    assert look_up("unknown", address=ELSEWHERE).status_code == 404
+
+
+def test_a_forwarded_for_header_does_not_get_around_the_block(link):
+    guess(SHARE_LIMIT)
+    response = Client().get(
+        link.get_absolute_url(), REMOTE_ADDR=HERE, headers={"X-Forwarded-For": ELSEWHERE}
+    )
+    assert response.status_code == 429
+
+
+def test_revoked_tokens_count_as_failures(link):
+    link.revoke()
+    assert [look_up(link.token).status_code for _ in range(SHARE_LIMIT)] == [404] * SHARE_LIMIT
+    assert look_up(link.token).status_code == 429
+
+
+def test_malformed_tokens_count_without_a_query(link, django_assert_num_queries):
+    # A NUL in the token used to fail the query on PostgreSQL (a 500).
+    with django_assert_num_queries(0):
+        assert look_up("a%00b").status_code == 404
+        assert look_up("x" * 65).status_code == 404
+        assert look_up("été").status_code == 404
+    guess(SHARE_LIMIT - 3)
+    assert look_up(link.token).status_code == 429
+
+
+def test_valid_lookups_do_not_count(link):
+    for _ in range(SHARE_LIMIT * 2):
+        assert look_up(link.token).status_code == 200
+    assert guess(SHARE_LIMIT - 1) == [404] * (SHARE_LIMIT - 1)
+    assert look_up(link.token).status_code == 200
+
+
+def test_a_blocked_address_costs_the_database_nothing(link, django_assert_num_queries):
+    guess(SHARE_LIMIT)
+    with django_assert_num_queries(0):
+        assert look_up("unknown-again").status_code == 429
+        assert look_up(link.token).status_code == 429
+
+
+def test_the_throttle_adds_no_query_to_a_valid_lookup(link, django_assert_max_num_queries):
+    look_up(link.token)  # whatever the share page keeps between requests, keep it now
+    with CaptureQueriesContext(connection) as before:
+        assert look_up(link.token).status_code == 200
+    guess(SHARE_LIMIT - 1)
+    with CaptureQueriesContext(connection) as after:
+        assert look_up(link.token).status_code == 200
+    assert len(after) == len(before)
+    with django_assert_max_num_queries(3):  # tests/test_share.py pins the share page at 3
+        assert look_up(link.token).status_code == 200
+
+
+def test_it_works_again_once_the_window_has_passed(link, later):
+    guess(SHARE_LIMIT)
+    later(SHARE_WINDOW + timedelta(seconds=1))
+    assert look_up(link.token).status_code == 200
+    assert guess(SHARE_LIMIT - 1) == [404] * (SHARE_LIMIT - 1)  # a new window, counted afresh
+
+
+def test_the_block_holds_until_the_window_has_passed(link, later):
+    guess(SHARE_LIMIT)
+    later(SHARE_WINDOW - timedelta(minutes=4))
+    response = look_up(link.token)
+    assert response.status_code == 429
+    assert response["Retry-After"] == str(4 * 60)
+    assert "Réessayez dans 4 minutes" in response.text
+
+
+def test_the_window_starts_with_the_first_failure(link, later):
+    guess(SHARE_LIMIT - 1)
+    later(SHARE_WINDOW + timedelta(seconds=1))
+    assert guess(1) == [404]  # the earlier failures have expired with their window
+    assert look_up(link.token).status_code == 200
+
+
+def test_the_limit_is_configurable(link, settings):
+    settings.SHARE_FAILURE_LIMIT = 3
+    settings.SHARE_FAILURE_WINDOW_MINUTES = 1
+    assert guess(3) == [404] * 3
+    response = look_up(link.token)
+    assert response.status_code == 429
+    assert response["Retry-After"] == "60"
+    assert "Réessayez dans 1 minute," in response.text
+
+
+def _settings_in_a_new_process(**env: str) -> subprocess.CompletedProcess:
+    code = "from django.conf import settings; print(settings.SHARE_FAILURE_LIMIT)"
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "tierslieux.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_the_limit_is_read_from_the_environment():
+    result = _settings_in_a_new_process(TIERSLIEUX_SHARE_FAILURE_LIMIT="7")
+    assert result.stdout.strip() == "7", result.stderr
+    refused = _settings_in_a_new_process(TIERSLIEUX_SHARE_FAILURE_LIMIT="0")
+    assert refused.returncode != 0
+    assert "TIERSLIEUX_SHARE_FAILURE_LIMIT" in refused.stderr

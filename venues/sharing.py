@@ -1,6 +1,7 @@
 """Share links: the owner's page to create, copy and revoke them, and the public read-only
 page of the venue's current allocation that they open, without login."""
 
+import re
 from collections.abc import Callable
 from functools import wraps
 
@@ -18,6 +19,7 @@ from django.views.defaults import page_not_found
 from costing import chart
 from costing.documents import allocation_document, dumps
 
+from . import throttle
 from .access import venue_view
 from .models import Role, ShareLink, Venue
 
@@ -55,24 +57,34 @@ def share_revoke(request: HttpRequest, venue: Venue, link_id: int) -> HttpRespon
     return redirect("share_links", venue.pk)
 
 
+# What new_share_token() makes (URL-safe base64), up to the column's length.
+TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
 def shared(view: Callable[[HttpRequest, ShareLink], HttpResponse]):
     """Open a share link for `view`, or answer 404; on both, keep the page private.
 
     The link and its venue come in one query on the token's unique index: unknown and
-    revoked tokens take the same path as valid ones. Whatever the answer, search engines are
-    asked not to index it, the token does not leak through the Referer header, and shared
-    caches never keep it.
+    revoked tokens take the same path as valid ones. Failed lookups are counted per address,
+    and an address over the limit gets 429 for every token (venues/throttle.py). Whatever the
+    answer, search engines are asked not to index it, the token does not leak through the
+    Referer header, and shared caches never keep it.
     """
 
     @wraps(view)
     def wrapper(request: HttpRequest, token: str) -> HttpResponse:
         if request.method not in ("GET", "HEAD"):
             return _private(HttpResponseNotAllowed(["GET", "HEAD"]))
+        if (refusal := throttle.share_refusal(request)) is not None:
+            return _private(refusal)
         try:
+            if not TOKEN_SHAPE.fullmatch(token):  # "\x00" would fail the query on PostgreSQL
+                raise ShareLink.DoesNotExist
             link = ShareLink.objects.active().select_related("venue").get(token=token)
             prefetch_related_objects([link.venue], "cost_items", "categories")
             response = view(request, link)
         except (ShareLink.DoesNotExist, Http404):
+            throttle.share_failure(request)
             response = page_not_found(request, Http404())
         return _private(response)
 
