@@ -172,17 +172,6 @@ if SHARE_FAILURE_LIMIT < 1 or SHARE_FAILURE_WINDOW_MINUTES < 1:
     raise ImproperlyConfigured(
         "TIERSLIEUX_SHARE_FAILURE_LIMIT and _WINDOW_MINUTES must be 1 or more"
     )
-# Usernames cut to the length django-axes can store (Django's login form does not limit them).
-AXES_USERNAME_CALLABLE = "venues.throttle.login_username"
-
-# Share links (/s/<token>/): an address that opens this many unknown or revoked tokens within
-# the window gets 429 on every share link until the window has passed (venues/throttle.py).
-SHARE_FAILURE_LIMIT = env_int("TIERSLIEUX_SHARE_FAILURE_LIMIT", 20)
-SHARE_FAILURE_WINDOW_MINUTES = env_int("TIERSLIEUX_SHARE_FAILURE_WINDOW_MINUTES", 10)
-if SHARE_FAILURE_LIMIT < 1 or SHARE_FAILURE_WINDOW_MINUTES < 1:
-    raise ImproperlyConfigured(
-        "TIERSLIEUX_SHARE_FAILURE_LIMIT and _WINDOW_MINUTES must be 1 or more"
-    )
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
