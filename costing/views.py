@@ -18,12 +18,11 @@ from django_htmx.http import reswap, retarget
 
 from venues.access import venue_view
 from venues.models import Role, Venue
-from venues.workspace import GROUPS, Workspace
+from venues.workspace import GROUPS, PAGE, Workspace
 
 from .forms import AllocationKeysForm, BonjourBienvenueForm, CostItemForm, MemberCategoryForm
 from .models import AllocationKey, CostItem, MemberCategory
 
-PAGE = "venues/workspace.html"
 ITEM_FIELDS = CostItemForm.Meta.fields
 CATEGORY_FIELDS = MemberCategoryForm.Meta.fields
 STALE = gettext_lazy(
@@ -48,7 +47,7 @@ def _back(venue: Venue, anchor: str = "") -> HttpResponse:
 
 def _page(request: HttpRequest, workspace: Workspace) -> HttpResponse:
     """Without JavaScript, an invalid form comes back in the whole page, beside its field."""
-    return render(request, PAGE, workspace.context())
+    return workspace.render_page(request)
 
 
 def _row(rows, pk: int):
@@ -81,7 +80,7 @@ def item_add(request: HttpRequest, venue: Venue, pool: str, tier: str) -> HttpRe
         if not request.htmx:
             return _page(request, workspace)
     context = workspace.context(focus_new=True)
-    context["group"] = next(g for g in context["groups"] if g.key == f"{pool}-{tier}")
+    context["group"] = next(g for g in workspace.groups if g.key == f"{pool}-{tier}")
     return _fragments(request, context, "item-group", "summary-oob")
 
 
@@ -122,9 +121,7 @@ def item_delete(request: HttpRequest, venue: Venue, item_id: int) -> HttpRespons
     item = _row(CostItem.objects.filter(venue=venue), item_id)
     if request.method == "GET":
         return render(request, "venues/confirm_delete_row.html", {"venue": venue, "row": item})
-    with transaction.atomic():
-        item.delete()
-        venue.touch()
+    item.delete()  # the database dates the change on the venue (Venue.revision)
     if not request.htmx:
         messages.success(request, _("Poste « %(label)s » supprimé.") % {"label": item.label})
         return _back(venue, "items")
@@ -221,9 +218,7 @@ def category_delete(request: HttpRequest, venue: Venue, category_id: int) -> Htt
     category = _row(MemberCategory.objects.filter(venue=venue), category_id)
     if request.method == "GET":
         return render(request, "venues/confirm_delete_row.html", {"venue": venue, "row": category})
-    with transaction.atomic():
-        category.delete()
-        venue.touch()
+    category.delete()  # the database dates the change on the venue (Venue.revision)
     if not request.htmx:
         messages.success(request, _("Catégorie « %(name)s » supprimée.") % {"name": category.name})
         return _back(venue, "categories")

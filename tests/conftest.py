@@ -26,6 +26,14 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with nothing cached (pages, throttling counters)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 def _user(username: str) -> User:
     return User.objects.create_user(username, f"{username}@example.org", f"{username}-password")
 

@@ -4,6 +4,7 @@ import io
 import re
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
 from django.core.management import call_command
@@ -170,26 +171,73 @@ def test_the_shared_page_has_no_control_no_link_into_the_app_and_no_account(clie
     assert 'href="/venues/' not in text and 'href="/accounts/' not in text
     assert 'href="/"' not in text and "/i18n/" not in text
     hrefs = re.findall(r'href="([^"]*)"', text)
-    assert all(href.startswith(("/static/", f"/s/{link.token}/")) for href in hrefs), hrefs
+    targets = [urljoin(link.get_absolute_url(), href) for href in hrefs]
+    assert all(url.startswith(("/static/", f"/s/{link.token}/")) for url in targets), targets
     for name in ["alice", "bob", "victor"]:
         assert name not in text
     assert "<script" not in text
 
 
 def test_the_shared_page_shows_the_date_of_the_last_change_in_french(client, link):
-    item = CostItem.objects.filter(venue=link.venue).first()
-    CostItem.objects.filter(pk=item.pk).update(updated_at="2031-03-14T10:05:00+00:00")
+    Venue.objects.filter(pk=link.venue_id).update(updated_at="2031-03-14T10:05:00+00:00")
     text = client.get(link.get_absolute_url()).text
     assert "14 mars 2031 à 11:05" in text  # Europe/Paris
 
 
+def test_any_write_to_an_item_dates_the_last_change_and_counts_a_revision(link):
+    CostItem.objects.filter(venue=link.venue, label__icontains="loyer").update(notes="révisé")
+    venue = Venue.objects.get(pk=link.venue_id)
+    assert venue.updated_at > link.venue.updated_at
+    assert venue.revision > link.venue.revision
+
+
 def test_an_edit_of_the_venue_shows_at_once(client, link):
+    assert "2 500,00" in client.get(link.get_absolute_url()).text  # now cached
     item = CostItem.objects.get(venue=link.venue, label__icontains="loyer")
     item.amount += Decimal("100")
     item.save()
     text = client.get(link.get_absolute_url()).text
     assert "2 600,00" in text
     assert "1 800,00" in text
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(
+            lambda venue: CostItem.objects.filter(venue=venue).update(amount=Decimal("0")),
+            id="bulk-update-of-items",
+        ),
+        pytest.param(
+            lambda venue: CostItem.objects.filter(venue=venue).delete(), id="items-deleted"
+        ),
+        pytest.param(
+            lambda venue: venue.categories.update(infrastructure_pct=0, services_pct=0),
+            id="bulk-update-of-categories",
+        ),
+        pytest.param(
+            lambda venue: CostItem.objects.create(
+                venue=venue, position=99, label="Nouveau", pool=Pool.SERVICES,
+                tier=Tier.BASIC, amount=Decimal("10000"), frequency=Frequency.MONTHLY,
+            ),
+            id="item-added",
+        ),
+    ],
+)  # fmt: skip
+def test_no_write_path_leaves_the_cached_page_or_json_stale(client, link, change):
+    page, document = client.get(link.get_absolute_url()), client.get(json_url(link))
+    change(Venue.objects.get(pk=link.venue_id))
+    assert client.get(link.get_absolute_url()).text != page.text
+    assert client.get(json_url(link)).text != document.text
+
+
+def test_a_venue_edit_through_its_form_does_not_write_back_an_old_revision(alice_client, link):
+    venue = Venue.objects.get(pk=link.venue_id)  # loaded before the item edits below
+    CostItem.objects.filter(venue=venue).update(amount=Decimal("1"))
+    revision = Venue.objects.get(pk=venue.pk).revision
+    venue.name = "Renommé"
+    venue.save()
+    assert Venue.objects.get(pk=venue.pk).revision == revision
 
 
 def test_the_allocation_json_is_what_the_cli_gives_for_the_venues_export(client, link, tmp_path):
@@ -271,6 +319,9 @@ def test_the_shared_page_takes_three_queries_whatever_the_size(
     assert response.status_code == 200
     if not suffix:
         assert f"{count},00" in response.text  # each item is 1,00 a month
+    with django_assert_num_queries(1):  # until the venue changes, only the link and its venue
+        again = client.get(f"/s/{link.token}/{suffix}")
+    assert again.content == response.content
 
 
 def test_an_unknown_token_takes_one_query(client, link, django_assert_num_queries):

@@ -9,6 +9,7 @@ from django.urls import reverse
 from costing.documents import load_venue_document
 from costing.models import CostItem, MemberCategory
 from venues.models import Venue
+from venues.workspace import CSRF_PLACEHOLDER
 
 pytestmark = pytest.mark.django_db
 
@@ -385,7 +386,12 @@ def test_the_workspace_takes_five_queries_whatever_its_size(
     _grow(venue, items=size, categories=size)
     # session, user, venue + membership, items, categories
     with django_assert_num_queries(5):
-        assert alice_client.get(venue.get_absolute_url()).status_code == 200
+        first = alice_client.get(venue.get_absolute_url())
+    # Until the venue changes, its body comes from the cache: session, user, venue.
+    with django_assert_num_queries(3):
+        again = alice_client.get(venue.get_absolute_url())
+    assert first.status_code == again.status_code == 200
+    assert again.text.count("<form") == first.text.count("<form") > size
 
 
 @pytest.mark.parametrize("size", [3, 100])
@@ -420,3 +426,34 @@ def test_every_post_needs_the_csrf_token(alice, example):
         headers={**HTMX, "X-CSRFToken": token},
     )
     assert response.status_code == 200
+
+
+def test_the_cached_workspace_shows_an_edit_at_once(alice_client, bob_client, example):
+    alice_client.get(example.get_absolute_url())  # cached
+    item = rent(example)
+    bob_client.post(reverse("item_edit", args=[example.pk, item.pk]), item_data(item, amount="7"))
+    assert 'value="7,00"' in alice_client.get(example.get_absolute_url()).text
+
+
+def test_the_cached_workspace_is_per_role_and_language(alice_client, victor_client, example):
+    assert "Supprimer" in alice_client.get(example.get_absolute_url()).text
+    page = victor_client.get(example.get_absolute_url()).text
+    assert "Supprimer" not in page and "hx-post" not in page
+    victor_client.cookies["django_language"] = "en"
+    assert "2,500.00" in victor_client.get(example.get_absolute_url()).text
+
+
+def test_the_cached_workspace_carries_each_visitors_own_csrf_token(alice, example):
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    first.force_login(alice)
+    second.force_login(alice)
+    first.get(example.get_absolute_url())  # cached with a placeholder for the token
+    page = second.get(example.get_absolute_url()).text
+    assert CSRF_PLACEHOLDER not in page
+    item = rent(example)
+    row = re.search(rf'<form id="item-{item.pk}".*?</form>', page, re.S).group(0)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', row).group(1)
+    data = {**item_data(item, amount="3"), "csrfmiddlewaretoken": token}
+    response = second.post(reverse("item_edit", args=[example.pk, item.pk]), data)
+    assert response.status_code == 302
+    assert rent(example).amount == Decimal("3")

@@ -105,7 +105,12 @@ class Venue(models.Model):
         default=AllocationKey.MANUAL,
     )
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    # When the venue, one of its items or one of its categories last changed, and how many
+    # changes it has had: the database keeps both (triggers of migration 0003 run on every
+    # write to its items and categories, the admin's and bulk updates included), so that the
+    # pages cached under `cache_key` can never be stale.
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+    revision = models.PositiveBigIntegerField(default=0, editable=False)
 
     objects = VenueQuerySet.as_manager()
 
@@ -127,10 +132,22 @@ class Venue(models.Model):
             # A readable identifier for the command line, unique without a lookup loop.
             base = slugify(self.name)[:60] or "lieu"
             self.slug = f"{base}-{get_random_string(6, 'abcdefghijkmnpqrstuvwxyz23456789')}"
+        if self.pk and not self._state.adding and kwargs.get("update_fields") is None:
+            # Only the database counts revisions: never write back the one loaded earlier.
+            kwargs["update_fields"] = [
+                f.attname for f in self._meta.concrete_fields if f.name not in ("id", "revision")
+            ]
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("venue_detail", args=[self.pk])
+
+    def cache_key(self, *parts: object) -> str:
+        """A key for what is rendered from this venue's current state (and `parts`): it changes
+        with every write to the venue, its items or its categories, so nothing cached under it
+        goes stale; older entries simply age out of the cache."""
+        stamp = self.updated_at.timestamp()
+        return ":".join(map(str, ("venue", self.pk, self.revision, stamp, *parts)))
 
     def engine_input(self) -> engine.Venue:
         """The venue as the costing engine sees it (reads prefetched items and categories)."""
@@ -147,17 +164,6 @@ class Venue(models.Model):
     @cached_property
     def allocation(self) -> engine.Allocation:
         return engine.allocate(self.engine_input())
-
-    @property
-    def last_change(self):
-        """When the venue, one of its items or one of its categories last changed."""
-        rows = [*self.cost_items.all(), *self.categories.all()]
-        return max([self.updated_at, *(row.updated_at for row in rows)])
-
-    def touch(self) -> None:
-        """Record a change that leaves no row behind to date it (a deletion)."""
-        self.updated_at = timezone.now()
-        Venue.objects.filter(pk=self.pk).update(updated_at=self.updated_at)
 
     @property
     def role_label(self) -> str:

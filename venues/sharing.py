@@ -7,13 +7,14 @@ from functools import wraps
 
 from django import forms
 from django.contrib import messages
+from django.core.cache import cache
 from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.defaults import page_not_found
 
 from costing import chart
@@ -81,7 +82,6 @@ def shared(view: Callable[[HttpRequest, ShareLink], HttpResponse]):
             if not TOKEN_SHAPE.fullmatch(token):  # "\x00" would fail the query on PostgreSQL
                 raise ShareLink.DoesNotExist
             link = ShareLink.objects.active().select_related("venue").get(token=token)
-            prefetch_related_objects([link.venue], "cost_items", "categories")
             response = view(request, link)
         except (ShareLink.DoesNotExist, Http404):
             throttle.share_failure(request)
@@ -98,24 +98,40 @@ def _private(response: HttpResponse) -> HttpResponse:
     return response
 
 
+def _cached(venue: Venue, name: str, render: Callable[[], str]) -> str:
+    """What `render` makes of the venue, rendered once per change of the venue (see
+    `Venue.cache_key`): its items and categories are loaded only then."""
+    key = venue.cache_key(name, get_language())
+    content = cache.get(key)
+    if content is None:
+        prefetch_related_objects([venue], "cost_items", "categories")
+        content = render()
+        cache.set(key, content)
+    return content
+
+
 @shared
 def share_page(request: HttpRequest, link: ShareLink) -> HttpResponse:
     venue = link.venue
-    context = {
-        "venue": venue,
-        "last_change": venue.last_change,
-        "json_url": reverse("share_allocation", args=[link.token]),
-        **chart.summary_context(venue.allocation),
-    }
-    return render(request, "venues/share_page.html", context)
+
+    def page() -> str:
+        context = {
+            "venue": venue,
+            "last_change": venue.updated_at,
+            **chart.summary_context(venue.allocation),
+        }
+        return render_to_string("venues/share_page.html", context)
+
+    # The page names its JSON download relatively: the same cached page serves every link.
+    return HttpResponse(_cached(venue, "share-page", page))
 
 
 @shared
 def share_allocation(request: HttpRequest, link: ShareLink) -> HttpResponse:
     """The allocation document of SPEC §5, byte for byte what `manage.py allocate` prints for
     the venue's export."""
-    response = HttpResponse(
-        dumps(allocation_document(link.venue.allocation)), content_type="application/json"
-    )
-    response["Content-Disposition"] = f'inline; filename="{link.venue.slug}.allocation.json"'
+    venue = link.venue
+    document = _cached(venue, "allocation", lambda: dumps(allocation_document(venue.allocation)))
+    response = HttpResponse(document, content_type="application/json")
+    response["Content-Disposition"] = f'inline; filename="{venue.slug}.allocation.json"'
     return response

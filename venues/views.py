@@ -84,8 +84,7 @@ def venue_import(request: HttpRequest) -> HttpResponse:
 @venue_view(Role.VIEWER)
 def venue_detail(request: HttpRequest, venue: Venue) -> HttpResponse:
     """The workspace: items, categories, allocation keys and the live summary."""
-    workspace = Workspace(venue, can_edit=Role(venue.role).allows(Role.EDITOR)).load()
-    return render(request, "venues/workspace.html", workspace.context())
+    return Workspace(venue, can_edit=Role(venue.role).allows(Role.EDITOR)).render_page(request)
 
 
 @venue_view(Role.VIEWER)

@@ -1,16 +1,32 @@
 """What the workspace page and its htmx fragments render: one context, built from the venue's
-items and categories loaded once (two queries), and the allocation computed once."""
+items and categories loaded once (two queries), and the allocation computed once.
+
+The rows' forms are built when a template first asks for them, so that a fragment (one row and
+the summary) builds one form, not the page's. The page itself is cached by the venue's revision:
+see `render_page`.
+"""
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
+from django.core.cache import cache
 from django.db.models import prefetch_related_objects
 from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from costing import chart
 from costing.forms import AllocationKeysForm, CostItemForm, MemberCategoryForm
 from costing.models import CostItem, MemberCategory, Pool, Tier
 
 from .models import Venue
+
+PAGE = "venues/workspace.html"
+CSRF_PLACEHOLDER = "csrf-token-placeholder-5f0c2e"  # letters, digits and dashes: never escaped
 
 GROUPS = [
     (Pool.INFRASTRUCTURE, Tier.BASIC),
@@ -50,6 +66,7 @@ class Workspace:
         prefix = f"category-{category.pk}"
         return self.bound.get(prefix) or MemberCategoryForm(instance=category, prefix=prefix)
 
+    @cached_property
     def groups(self) -> list[Group]:
         groups = []
         for pool, tier in GROUPS:
@@ -65,29 +82,49 @@ class Workspace:
             groups.append(Group(Pool(pool), Tier(tier), rows, add_form))
         return groups
 
+    @cached_property
     def category_rows(self) -> list[tuple[MemberCategory, Form, str]]:
         return [
             (category, self.category_form(category), chart.color(index))
             for index, category in enumerate(self.venue.categories.all())
         ]
 
-    def context(self, **extra) -> dict:
+    @cached_property
+    def new_category_form(self) -> Form:
+        return self.bound.get("new-category") or MemberCategoryForm(prefix="new-category")
+
+    @cached_property
+    def keys_form(self) -> Form:
         venue = self.venue
+        return self.bound.get("keys") or AllocationKeysForm(
+            initial={
+                "infrastructure_key": venue.infrastructure_key,
+                "services_key": venue.services_key,
+            },
+            prefix="keys",
+        )
+
+    def context(self, **extra) -> dict:
         return {
-            "venue": venue,
+            "venue": self.venue,
             "can_edit": self.can_edit,
-            **chart.summary_context(venue.allocation),
-            "groups": self.groups(),
-            "category_rows": self.category_rows(),
-            "new_category_form": self.bound.get("new-category")
-            or MemberCategoryForm(prefix="new-category"),
-            "keys_form": self.bound.get("keys")
-            or AllocationKeysForm(
-                initial={
-                    "infrastructure_key": venue.infrastructure_key,
-                    "services_key": venue.services_key,
-                },
-                prefix="keys",
-            ),
+            "workspace": self,
+            **chart.summary_context(self.venue.allocation),
             **extra,
         }
+
+    def render_page(self, request: HttpRequest) -> HttpResponse:
+        """The whole page. Unless a form carries errors, its body comes from the cache when
+        nothing in the venue changed since it was rendered for the same role and language
+        (`Venue.cache_key`): the body is rendered once per change, not per visit. Its forms
+        carry a placeholder for the CSRF token, replaced by this request's token."""
+        venue = self.venue
+        key = None if self.bound else venue.cache_key("workspace", venue.role, get_language())
+        body = cache.get(key) if key else None
+        if body is None:
+            self.load()
+            body = render_to_string(f"{PAGE}#body", self.context(csrf_token=CSRF_PLACEHOLDER))
+            if key:
+                cache.set(key, body)
+        body = mark_safe(body.replace(CSRF_PLACEHOLDER, get_token(request)))  # noqa: S308
+        return render(request, PAGE, {"venue": self.venue, "body": body})
