@@ -1,0 +1,644 @@
+"""The load and fault test (`make loadtest`): prints a table, writes loadtest/RESULTS.md and
+exits non-zero when a criterion fails.
+
+Against the production set-up on loopback (gunicorn, debug off, PostgreSQL with the psycopg
+pool, a scratch database dropped afterwards), locust drives LOADTEST_USERS (50) simulated
+managers, each owning one venue (loadtest/locustfile.py: workspace reads, htmx edits of
+amounts, share-page views), for LOADTEST_DURATION (60) seconds, three times:
+
+1. steady load on one gunicorn: no failed request at all (so no 5xx), and no lost edit: for
+   every item, PostgreSQL holds exactly the edits the server acknowledged (version and
+   amount), and the stored totals equal the sum of the edits made;
+2. the same load while PostgreSQL is stopped and started again in the middle of the run
+   (`pg_ctlcluster stop`, 1 s, `start`): requests that fail get the 503 page (French, with
+   Retry-After), none a 500 or no answer, fewer than 1 % of the run's requests fail, nothing
+   fails 10 s after PostgreSQL is back, the same gunicorn (no worker restarted) answers
+   afterwards, and no edit is lost;
+3. two gunicorn processes on the same database, each user's requests alternating between them
+   (log in on one, edit on the other): no failed request, no lost edit, both processes served.
+
+About 4 minutes on 2 cores. LOADTEST_RUNS (default "1,2,3") picks the runs: run 2 restarts
+the machine's PostgreSQL, which breaks whatever else is using it at that moment.
+"""
+
+import datetime
+import json
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[0] = str(ROOT)  # the project, not loadtest/, first on the path
+
+from tests.production import (  # noqa: E402
+    PG_ADMIN_URL,
+    gunicorn,
+    manage,
+    postgres_available,
+    production_env,
+    scratch_database,
+)
+
+HERE = ROOT / "loadtest"
+RESULTS = HERE / "RESULTS.md"
+LOCUSTFILE = HERE / "locustfile.py"
+WORKED_EXAMPLE = ROOT / "tests" / "data" / "movilab-300m2.venue.json"
+USERS = int(os.environ.get("LOADTEST_USERS", "50"))
+DURATION = int(os.environ.get("LOADTEST_DURATION", "60"))
+WORKERS = int(os.environ.get("LOADTEST_WORKERS", "3"))  # sync workers per gunicorn
+RUNS = [int(n) for n in os.environ.get("LOADTEST_RUNS", "1,2,3").split(",")]
+ITEMS_PER_USER = 3
+SPAWN_RATE = 10  # users started per second: 50 logins at once would queue on argon2
+OUTAGE_AT = 0.5  # of the run: when PostgreSQL stops
+OUTAGE_PAUSE = 1.0  # seconds between stop and start
+RECOVERY_GRACE = 10  # seconds after PostgreSQL is back: later requests must all succeed
+MAX_FAILED_SHARE = 0.01  # run 2
+PASSWORD = "loadtest-" + os.urandom(8).hex()  # throw-away accounts in a throw-away database
+START = time.monotonic()
+
+
+def step(message: str) -> None:
+    print(f"[loadtest {time.monotonic() - START:5.1f}s] {message}", file=sys.stderr, flush=True)
+
+
+# PostgreSQL ----------------------------------------------------------------------------------
+
+
+def pg_cluster() -> list[str]:
+    """`pg_ctlcluster --skip-systemctl-redirect VERSION main`, for the cluster on this machine."""
+    versions = sorted(os.listdir("/etc/postgresql")) if os.path.isdir("/etc/postgresql") else []
+    if len(versions) != 1:
+        raise RuntimeError(f"expected one PostgreSQL cluster in /etc/postgresql, not {versions}")
+    return ["pg_ctlcluster", "--skip-systemctl-redirect", versions[0], "main"]
+
+
+def pg_ready() -> bool:
+    return (
+        subprocess.run(
+            ["pg_isready", "-q", "-h", "127.0.0.1", "-p", "5432"], check=False
+        ).returncode
+        == 0
+    )
+
+
+def ensure_postgres_up() -> None:
+    """Whatever happened, leave PostgreSQL running."""
+    if pg_ready():
+        return
+    step("PostgreSQL is down: starting it")
+    subprocess.run([*pg_cluster(), "start"], check=False, capture_output=True)
+    for _ in range(60):
+        if pg_ready():
+            return
+        time.sleep(0.5)
+    raise RuntimeError("PostgreSQL did not come back: start it by hand")
+
+
+@dataclass
+class Outage:
+    stopped_at: float = 0.0  # wall clock, as locust's request times
+    up_at: float = 0.0
+    error: str = ""
+
+    @property
+    def seconds(self) -> float:
+        return self.up_at - self.stopped_at
+
+
+def restart_postgres(outage: Outage) -> None:
+    cluster = pg_cluster()
+    try:
+        outage.stopped_at = time.time()
+        step("PostgreSQL: stop")
+        subprocess.run([*cluster, "stop"], check=True, capture_output=True, timeout=60)
+        time.sleep(OUTAGE_PAUSE)
+        step("PostgreSQL: start")
+        subprocess.run([*cluster, "start"], check=True, capture_output=True, timeout=60)
+        while not pg_ready():
+            time.sleep(0.05)
+        outage.up_at = time.time()
+        step(f"PostgreSQL: accepting connections again after {outage.seconds:.1f} s")
+    except Exception as error:  # noqa: BLE001 - reported as the run's failure
+        outage.error = repr(error)
+    finally:
+        ensure_postgres_up()
+
+
+def query(database_url: str, sql: str, *params) -> list[tuple]:
+    import psycopg
+
+    with psycopg.connect(database_url, connect_timeout=10) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+# Data ------------------------------------------------------------------------------------------
+
+SETUP = """
+import json, os
+from pathlib import Path
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from bench.sample import item_fields
+from costing.documents import load_venue_document
+from venues.models import ShareLink, Venue
+
+User = get_user_model()
+document = load_venue_document(Path(os.environ["LOADTEST_DOCUMENT"]).read_bytes())
+password = make_password(os.environ["LOADTEST_PASSWORD"])
+accounts = []
+for index in range(int(os.environ["LOADTEST_USERS"])):
+    user = User.objects.create(username=f"manager{index:03d}", password=password)
+    venue = Venue.objects.create_from_engine(document, owner=user)
+    link = ShareLink.objects.create(venue=venue, label="Membres", created_by=user)
+    items = venue.cost_items.order_by("position", "pk")[: int(os.environ["LOADTEST_ITEMS"])]
+    accounts.append({
+        "index": index,
+        "username": user.username,
+        "address": f"10.0.{index // 250}.{index % 250 + 1}",
+        "venue": venue.pk,
+        "token": link.token,
+        "items": [{"pk": item.pk, "fields": item_fields(item)} for item in items],
+    })
+print("LOADTEST " + json.dumps(accounts))
+"""
+
+
+def setup_data(env: dict[str, str], password: str) -> list[dict]:
+    """USERS managers, each owning a copy of the worked example with a share link."""
+    result = manage(
+        {
+            **env,
+            "LOADTEST_DOCUMENT": str(WORKED_EXAMPLE),
+            "LOADTEST_PASSWORD": password,
+            "LOADTEST_USERS": str(USERS),
+            "LOADTEST_ITEMS": str(ITEMS_PER_USER),
+        },
+        "shell",
+        "-c",
+        SETUP,
+    )
+    line = next(x for x in result.stdout.splitlines() if x.startswith("LOADTEST "))
+    return json.loads(line.removeprefix("LOADTEST "))
+
+
+def snapshot(database_url: str, accounts: list[dict]) -> dict[int, tuple[Decimal, int]]:
+    """Each edited item's stored amount and version."""
+    pks = [item["pk"] for account in accounts for item in account["items"]]
+    rows = query(
+        database_url, "SELECT id, amount, version FROM costing_costitem WHERE id = ANY(%s)", pks
+    )
+    return {pk: (amount, version) for pk, amount, version in rows}
+
+
+# Gunicorn --------------------------------------------------------------------------------------
+
+
+class Log:
+    """Keeps reading a gunicorn's stderr (a full pipe would block it) into a file."""
+
+    def __init__(self, stream, path: Path):
+        self.path = path
+        self.thread = threading.Thread(target=self._drain, args=(stream,), daemon=True)
+        self.thread.start()
+
+    def _drain(self, stream) -> None:
+        with self.path.open("ab") as out:
+            for line in iter(stream.readline, b""):
+                out.write(line)
+                out.flush()
+
+    def text(self) -> str:
+        return self.path.read_text(errors="replace") if self.path.exists() else ""
+
+
+def get(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=15) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+    except OSError:
+        return 0
+
+
+# One run ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    number: int
+    title: str
+    hosts: list[str]
+    duration: int
+    requests: list[dict] = field(default_factory=list)
+    ledger: dict = field(default_factory=dict)
+    anomalies: list[str] = field(default_factory=list)
+    before: dict = field(default_factory=dict)
+    after: dict = field(default_factory=dict)
+    outage: Outage | None = None
+    criteria: list[tuple[str, bool]] = field(default_factory=list)
+    wall: float = 0.0
+
+    # requests
+    @property
+    def total(self) -> int:
+        return len(self.requests)
+
+    @property
+    def failed(self) -> list[dict]:
+        return [r for r in self.requests if not r["ok"]]
+
+    def status(self, test) -> int:
+        return sum(1 for r in self.requests if test(r["status"]))
+
+    @property
+    def no_answer(self) -> int:
+        return self.status(lambda s: s == 0)
+
+    @property
+    def server_errors(self) -> int:
+        return self.status(lambda s: s >= 500)
+
+    def percentile(self, q: float) -> float:
+        times = sorted(r["ms"] for r in self.requests)
+        if not times:
+            return 0.0
+        return statistics.quantiles(times, n=100, method="inclusive")[round(q * 100) - 1]
+
+    @property
+    def max_ms(self) -> float:
+        return max((r["ms"] for r in self.requests), default=0.0)
+
+    def rps(self) -> float:
+        return self.total / self.duration
+
+    # edits
+    @property
+    def acked(self) -> int:
+        return sum(entry["acked"] for entry in self.ledger.values())
+
+    @property
+    def late(self) -> int:
+        return sum(entry["late"] for entry in self.ledger.values())
+
+    @property
+    def refused(self) -> int:
+        return sum(entry["refused"] for entry in self.ledger.values())
+
+    @property
+    def edits_sum(self) -> Decimal:
+        return sum((Decimal(entry["delta"]) for entry in self.ledger.values()), Decimal(0))
+
+    @property
+    def stored_sum(self) -> Decimal:
+        return sum(self.after[pk][0] - self.before[pk][0] for pk in self.before)
+
+    @property
+    def lost(self) -> int:
+        """Acknowledged edits that PostgreSQL does not hold: an item's version short of what
+        was acknowledged, or its amount different from the last acknowledged one."""
+        lost = 0
+        for pk, (amount, version) in self.before.items():
+            entry = self.ledger.get(str(pk), {"acked": 0, "delta": "0"})
+            expected_version = version + entry["acked"]
+            expected_amount = amount + Decimal(entry["delta"])
+            stored_amount, stored_version = self.after[pk]
+            missing = max(0, expected_version - stored_version)
+            lost += missing or int(stored_amount != expected_amount)
+        return lost
+
+    @property
+    def extra_writes(self) -> int:
+        """Writes that nobody acknowledged nor settled (should be none)."""
+        return sum(
+            max(0, self.after[pk][1] - version - self.ledger.get(str(pk), {"acked": 0})["acked"])
+            for pk, (_, version) in self.before.items()
+        )
+
+    # outage
+    def during_outage(self, request: dict) -> bool:
+        start, end = request["t"], request["t"] + request["ms"] / 1000
+        return end >= self.outage.stopped_at and start <= self.outage.up_at
+
+    def check(self, label: str, passed: bool) -> None:
+        self.criteria.append((label, passed))
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.criteria) and all(passed for _, passed in self.criteria)
+
+
+def run_locust(
+    number: int, title: str, hosts: list[str], accounts: list[dict], database_url: str, tmp: Path
+) -> Result:
+    result = Result(number, title, hosts, DURATION)
+    result.before = snapshot(database_url, accounts)
+    config = tmp / f"run{number}.json"
+    output = tmp / f"run{number}.results.json"
+    for account in accounts:
+        for item in account["items"]:
+            amount, version = result.before[item["pk"]]
+            item["amount"], item["version"] = str(amount), version
+    config.write_text(json.dumps({"hosts": hosts, "accounts": accounts, "password": PASSWORD}))
+    command = [
+        sys.executable, "-m", "locust",
+        "-f", str(LOCUSTFILE),
+        "--headless",
+        "--users", str(USERS),
+        "--spawn-rate", str(SPAWN_RATE),
+        "--run-time", f"{DURATION}s",
+        "--stop-timeout", "50",
+        "--host", hosts[0],
+        "--only-summary",
+        "--loglevel", "WARNING",
+        "--exit-code-on-error", "0",
+    ]  # fmt: skip
+    env = {**os.environ, "LOADTEST_CONFIG": str(config), "LOADTEST_OUTPUT": str(output)}
+    log = tmp / f"run{number}.locust.log"
+    step(f"run {number}: {title} — locust, {USERS} users, {DURATION} s, {', '.join(hosts)}")
+    started = time.monotonic()
+    with log.open("wb") as out:
+        locust = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=out)
+        if number == 2:
+            result.outage = Outage()
+            time.sleep(DURATION * OUTAGE_AT)
+            restart_postgres(result.outage)
+        try:
+            code = locust.wait(timeout=DURATION + 120)
+        except subprocess.TimeoutExpired:
+            locust.kill()
+            raise RuntimeError(f"locust did not stop: see {log}") from None
+    result.wall = time.monotonic() - started
+    if code != 0 or not output.exists():
+        print(log.read_text(errors="replace"), file=sys.stderr)
+        raise RuntimeError(f"locust exited with {code}")
+    data = json.loads(output.read_text())
+    result.requests, result.ledger, result.anomalies = (
+        data["requests"],
+        data["ledger"],
+        data["anomalies"],
+    )
+    result.after = snapshot(database_url, accounts)
+    step(
+        f"run {number}: {result.total} requests, {len(result.failed)} failed, "
+        f"{result.acked} edits acknowledged, {result.lost} lost"
+    )
+    return result
+
+
+def common_checks(result: Result) -> None:
+    logins = sum(1 for r in result.requests if r["name"] == "login" and r["ok"])
+    result.check(f"every simulated user logged in ({logins})", logins >= USERS)
+    result.check("no request without an answer (timeout, connection error)", not result.no_answer)
+    result.check(
+        f"no lost edit ({result.acked} acknowledged; PostgreSQL holds each one)",
+        result.lost == 0 and result.extra_writes == 0 and result.acked > 0,
+    )
+    result.check(
+        f"stored totals = sum of the edits ({result.stored_sum:+} = {result.edits_sum:+})",
+        result.stored_sum == result.edits_sum,
+    )
+    result.check(
+        "no edit refused as stale, no surprise in a page",
+        result.refused == 0 and not result.anomalies,
+    )
+
+
+# Report ----------------------------------------------------------------------------------------
+
+
+def ms(value: float) -> str:
+    return f"{value:,.0f}".replace(",", " ")
+
+
+def table(results: list[Result]) -> str:
+    lines = [
+        "| run | requests | req/s | failed | 5xx (503) | no answer | p50 ms | p95 ms | p99 ms "
+        "| max ms | edits acknowledged | lost edits | verdict |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in results:
+        failed = len(r.failed)
+        share = f" ({100 * failed / r.total:.2f} %)" if r.total else ""
+        lines.append(
+            f"| {r.number}. {r.title} | {r.total} | {r.rps():.1f} | {failed}{share} "
+            f"| {r.server_errors} ({r.status(lambda s: s == 503)}) | {r.no_answer} "
+            f"| {ms(r.percentile(0.50))} | {ms(r.percentile(0.95))} | {ms(r.percentile(0.99))} "
+            f"| {ms(r.max_ms)} | {r.acked} | {r.lost} | {'✅' if r.passed else '❌'} |"
+        )
+    return "\n".join(lines)
+
+
+def details(result: Result) -> str:
+    names: dict[str, list[dict]] = {}
+    for request in result.requests:
+        names.setdefault(request["name"], []).append(request)
+    rows = [
+        "| request | count | failed | p50 ms | p95 ms | max ms |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for name, requests in sorted(names.items(), key=lambda x: -len(x[1])):
+        times = sorted(r["ms"] for r in requests)
+        p = statistics.quantiles(times, n=100, method="inclusive") if len(times) > 1 else times * 99
+        failed = sum(1 for r in requests if not r["ok"])
+        rows.append(
+            f"| {name} | {len(requests)} | {failed} | {ms(p[49])} | {ms(p[94])} | {ms(times[-1])} |"
+        )
+    out = [f"### Run {result.number}: {result.title}", "", *rows, ""]
+    if result.outage:
+        o = result.outage
+        during = [r for r in result.requests if result.during_outage(r)]
+        out.append(
+            f"PostgreSQL stopped {o.stopped_at - min(r['t'] for r in result.requests):.1f} s "
+            f"into the run and accepted connections again {o.seconds:.1f} s later; "
+            f"{len(during)} requests were under way in that window, "
+            f"{sum(1 for r in during if not r['ok'])} of them failed; "
+            f"{result.late} edits answered 503 had been written (found on re-reading the page)."
+        )
+        out.append("")
+    if len({r["port"] for r in result.requests}) > 1:
+        ports: dict[int, list[dict]] = {}
+        for request in result.requests:
+            ports.setdefault(request["port"], []).append(request)
+        split = ", ".join(
+            f"port {port}: {len(rs)} requests, {sum(1 for r in rs if r['name'] == 'htmx edit')} "
+            f"edits, {sum(1 for r in rs if not r['ok'])} failed"
+            for port, rs in sorted(ports.items())
+        )
+        out += [f"Requests per app process: {split}.", ""]
+    errors = sorted({r.get("error", "") for r in result.failed})
+    if errors:
+        out += ["Failures: " + "; ".join(f"`{e}`" for e in errors[:10]), ""]
+    if result.anomalies:
+        out += ["Anomalies: " + "; ".join(result.anomalies[:10]), ""]
+    out += [f"- {'✅' if passed else '❌'} {label}" for label, passed in result.criteria]
+    return "\n".join(out)
+
+
+def machine() -> str:
+    import django
+    import gunicorn as gunicorn_package
+    import locust
+    import psycopg
+
+    cpu = "?"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists() and (m := re.search(r"model name\s*:\s*(.*)", cpuinfo.read_text())):
+        cpu = m.group(1).strip()
+    with psycopg.connect(PG_ADMIN_URL) as conn:
+        postgres = conn.execute("SHOW server_version").fetchone()[0]
+    return (
+        f"`nproc` = {os.cpu_count()} ({cpu}), {platform.platform()}; Python "
+        f"{platform.python_version()}, Django {django.get_version()}, gunicorn "
+        f"{gunicorn_package.__version__}, locust {locust.__version__}, PostgreSQL {postgres} "
+        f"on 127.0.0.1"
+    )
+
+
+def report(results: list[Result], load_before: str, wall: float) -> str:
+    when = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    sections = "\n\n".join(details(r) for r in results)
+    return f"""# Load and fault test results
+
+Written by `make loadtest` (loadtest/run.py) on {when}, in {wall:.0f} s; load average before
+the run: {load_before}.
+
+Machine: {machine()}.
+
+Set-up: gunicorn with {WORKERS} sync workers per process, debug off, the production middleware,
+PostgreSQL through the psycopg pool (`check=ConnectionPool.check_connection`), a scratch
+database. locust (loadtest/locustfile.py) drives {USERS} simulated managers for {DURATION} s
+per run, each logged in as the owner of its own copy of the worked example, pausing 1 to 3 s
+between actions: workspace page (weight 3), htmx edit of one of its {ITEMS_PER_USER} items'
+amount with the version the page rendered (weight 4), share page `/s/<token>/` (weight 3).
+An edit is *lost* when PostgreSQL does not hold it at the end although the server acknowledged
+it (the row came back with the next version); an edit without an acknowledgement (503) is
+settled by re-reading the page. Latencies are locust's, client side, on the same machine.
+
+{table(results)}
+
+{sections}
+"""
+
+
+# Main ------------------------------------------------------------------------------------------
+
+
+def main() -> int:
+    if not postgres_available():
+        sys.exit(
+            "loadtest: PostgreSQL does not answer on 127.0.0.1:5432 (user postgres, trust "
+            "auth); start it (or set TIERSLIEUX_PG_ADMIN_URL) and run `make loadtest` again."
+        )
+    load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    results: list[Result] = []
+    try:
+        with tempfile.TemporaryDirectory() as tmp, scratch_database() as database_url:
+            tmp = Path(tmp)
+            env = production_env(
+                database_url,
+                tmp / "static",
+                # The managers come through a (simulated) proxy, each from its own address.
+                TIERSLIEUX_PROXY_COUNT="1",
+                DJANGO_LOG_LEVEL="WARNING",
+            )
+            step("migrate and collectstatic on a scratch database")
+            manage(env, "migrate", "--no-input")
+            manage(env, "collectstatic", "--no-input")
+            step(f"{USERS} managers, each with a copy of the worked example and a share link")
+            accounts = setup_data(env, PASSWORD)
+            with gunicorn(env, workers=WORKERS) as first:
+                first_log = Log(first.process.stderr, tmp / "gunicorn-1.log")
+                for number in (1, 2):
+                    if number not in RUNS:
+                        continue
+                    title = "steady load" if number == 1 else "PostgreSQL restarted mid-run"
+                    result = run_locust(number, title, [first.url], accounts, database_url, tmp)
+                    results.append(result)
+                    common_checks(result)
+                    if number == 1:
+                        result.check("no failed request (so no 5xx)", not result.failed)
+                    else:
+                        outage_checks(result, first, first_log)
+                if 3 in RUNS:
+                    with gunicorn(env, workers=WORKERS) as second:
+                        Log(second.process.stderr, tmp / "gunicorn-2.log")
+                        hosts = [first.url, second.url]
+                        result = run_locust(
+                            3, "two app processes, round robin", hosts, accounts, database_url, tmp
+                        )
+                        results.append(result)
+                        common_checks(result)
+                        result.check("no failed request (so no 5xx)", not result.failed)
+                        ports = {r["port"] for r in result.requests}
+                        result.check(
+                            "both processes served requests, logins and edits",
+                            all(
+                                any(r["port"] == p and r["name"] == name for r in result.requests)
+                                for p in ports
+                                for name in ("login", "htmx edit")
+                            )
+                            and len(ports) == 2,
+                        )
+    except subprocess.CalledProcessError as error:
+        print(error.stdout or "", error.stderr or "", sep="\n", file=sys.stderr)
+        raise
+    finally:
+        ensure_postgres_up()
+    text = report(results, load_before, time.monotonic() - START)
+    print(text)
+    if RUNS == [1, 2, 3]:
+        RESULTS.write_text(text)
+        step(f"written to {RESULTS.relative_to(ROOT)}")
+    failed = [r.number for r in results if not r.passed]
+    if failed:
+        step(f"FAILED: run(s) {', '.join(map(str, failed))}")
+        return 1
+    step(f"passed in {time.monotonic() - START:.0f} s")
+    return 0
+
+
+def outage_checks(result: Result, server, log: Log) -> None:
+    o = result.outage
+    result.check(f"PostgreSQL restarted ({o.error or f'{o.seconds:.1f} s down'})", not o.error)
+    if o.error:
+        return
+    failed = result.failed
+    result.check(
+        f"fewer than {MAX_FAILED_SHARE:.0%} of the requests failed "
+        f"({len(failed)} of {result.total})",
+        len(failed) < MAX_FAILED_SHARE * result.total,
+    )
+    result.check(
+        "every failed request got the 503 page (French, Retry-After), none a 500",
+        all(r["status"] == 503 and r.get("french_503") and r.get("retry_after") for r in failed),
+    )
+    late = [r for r in failed if r["t"] > o.up_at + RECOVERY_GRACE]
+    result.check(
+        f"recovered by itself: no failure later than {RECOVERY_GRACE} s after PostgreSQL was "
+        f"back ({len(late)})",
+        not late,
+    )
+    text = log.text()
+    result.check(
+        "the same gunicorn answers afterwards, no worker timed out or restarted",
+        server.process.poll() is None
+        and get(server.url + "/healthz") == 200
+        and "WORKER TIMEOUT" not in text
+        and text.count("Booting worker") == WORKERS,
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
