@@ -23,8 +23,6 @@ from venues.workspace import GROUPS, PAGE, Workspace
 from .forms import AllocationKeysForm, BonjourBienvenueForm, CostItemForm, MemberCategoryForm
 from .models import AllocationKey, CostItem, MemberCategory
 
-ITEM_FIELDS = CostItemForm.Meta.fields
-CATEGORY_FIELDS = MemberCategoryForm.Meta.fields
 STALE = gettext_lazy(
     "Quelqu'un a modifié cette ligne entre-temps : voici sa valeur actuelle. "
     "Refaites votre modification si elle est toujours utile."
@@ -55,6 +53,34 @@ def _row(rows, pk: int):
         if row.pk == pk:
             return row
     raise Http404
+
+
+def _save_or_refuse(
+    request: HttpRequest, workspace: Workspace, name: str, form: Form
+) -> HttpResponse | None:
+    """Save the edited row of `form` (an item or a category, `name`) if it is valid and
+    nobody changed it since the user loaded it; otherwise answer with the refusal: the row
+    with its errors, or the fresh row with a message. None when saved."""
+    row, fields = form.instance, form._meta.fields
+    if not form.is_valid():
+        row.refresh_from_db(fields=fields)  # the form wrote its valid fields onto it
+        workspace.bound[form.prefix] = form
+        if not request.htmx:
+            return _page(request, workspace)
+        return _fragments(request, workspace.context(**{name: row, "form": form}), f"{name}-row")
+    if row.save_if_unchanged(form.cleaned_data["version"], fields):
+        return None
+    if not request.htmx:
+        messages.error(request, STALE)
+        return _back(workspace.venue, form.prefix)
+    fresh = _workspace(request, Venue.objects.get(pk=workspace.venue.pk))
+    rows, form_for = {
+        "item": (fresh.venue.cost_items.all(), fresh.item_form),
+        "category": (fresh.venue.categories.all(), fresh.category_form),
+    }[name]
+    row = _row(rows, row.pk)
+    context = fresh.context(**{name: row, "form": form_for(row), "stale": STALE})
+    return _fragments(request, context, f"{name}-row", "summary-oob")
 
 
 # Cost items ------------------------------------------------------------------------------
@@ -89,25 +115,12 @@ def item_edit(request: HttpRequest, venue: Venue, item_id: int) -> HttpResponse:
     workspace = _workspace(request, venue)
     item = _row(venue.cost_items.all(), item_id)
     place = (item.pool, item.tier)
-    prefix = f"item-{item.pk}"
-    form = CostItemForm(request.POST, instance=item, prefix=prefix)
-    if not form.is_valid():
-        item.refresh_from_db(fields=ITEM_FIELDS)  # the form wrote its valid fields onto it
-        workspace.bound[prefix] = form
-        if not request.htmx:
-            return _page(request, workspace)
-        return _fragments(request, workspace.context(item=item, form=form), "item-row")
-    if not item.save_if_unchanged(form.cleaned_data["version"], ITEM_FIELDS):
-        if not request.htmx:
-            messages.error(request, STALE)
-            return _back(venue, prefix)
-        workspace = _workspace(request, Venue.objects.get(pk=venue.pk))
-        item = _row(workspace.venue.cost_items.all(), item_id)
-        context = workspace.context(item=item, form=workspace.item_form(item), stale=STALE)
-        return _fragments(request, context, "item-row", "summary-oob")
+    form = CostItemForm(request.POST, instance=item, prefix=f"item-{item.pk}")
+    if refused := _save_or_refuse(request, workspace, "item", form):
+        return refused
     if not request.htmx:
-        return _back(venue, f"item-{item.pk}")
-    context = workspace.context(item=item, form=CostItemForm(instance=item, prefix=prefix))
+        return _back(venue, form.prefix)
+    context = workspace.context(item=item, form=CostItemForm(instance=item, prefix=form.prefix))
     if (item.pool, item.tier) != place:
         # The item moved to another group: redraw every group.
         return reswap(
@@ -189,22 +202,8 @@ def category_edit(request: HttpRequest, venue: Venue, category_id: int) -> HttpR
     category = _row(siblings, category_id)
     prefix = f"category-{category.pk}"
     form = MemberCategoryForm(request.POST, instance=category, prefix=prefix, siblings=siblings)
-    if not form.is_valid():
-        category.refresh_from_db(fields=CATEGORY_FIELDS)  # the form wrote its valid fields onto it
-        workspace.bound[prefix] = form
-        if not request.htmx:
-            return _page(request, workspace)
-        return _fragments(request, workspace.context(category=category, form=form), "category-row")
-    if not category.save_if_unchanged(form.cleaned_data["version"], CATEGORY_FIELDS):
-        if not request.htmx:
-            messages.error(request, STALE)
-            return _back(venue, prefix)
-        workspace = _workspace(request, Venue.objects.get(pk=venue.pk))
-        category = _row(workspace.venue.categories.all(), category_id)
-        context = workspace.context(
-            category=category, form=workspace.category_form(category), stale=STALE
-        )
-        return _fragments(request, context, "category-row", "summary-oob")
+    if refused := _save_or_refuse(request, workspace, "category", form):
+        return refused
     if not request.htmx:
         return _back(venue, prefix)
     context = workspace.context(

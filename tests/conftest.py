@@ -2,6 +2,7 @@
 charlie is a stranger to it (and owns a venue of his own)."""
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
@@ -9,7 +10,10 @@ from django.contrib.auth.models import User
 from django.db import connections
 from django.test import Client
 
+from costing.documents import load_venue_document
 from venues.models import Membership, Role, Venue
+
+EXAMPLE = Path(__file__).parent / "data" / "movilab-300m2.venue.json"
 
 
 def pytest_configure(config):
@@ -62,6 +66,15 @@ def charlie(db) -> User:
 def venue(alice, bob, victor) -> Venue:
     venue = Venue.objects.create(name="La Fabrique", total_surface_m2=Decimal("300"))
     Membership.objects.create(user=alice, venue=venue, role=Role.OWNER)
+    Membership.objects.create(user=bob, venue=venue, role=Role.EDITOR)
+    Membership.objects.create(user=victor, venue=venue, role=Role.VIEWER)
+    return venue
+
+
+@pytest.fixture
+def example(alice, bob, victor) -> Venue:
+    """The method's worked example, owned by alice, edited by bob, viewed by victor."""
+    venue = Venue.objects.create_from_engine(load_venue_document(EXAMPLE.read_bytes()), owner=alice)
     Membership.objects.create(user=bob, venue=venue, role=Role.EDITOR)
     Membership.objects.create(user=victor, venue=venue, role=Role.VIEWER)
     return venue

@@ -3,7 +3,6 @@
 import io
 import re
 from decimal import Decimal
-from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
@@ -11,23 +10,12 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from costing.documents import load_venue_document
 from costing.models import CostItem, Frequency, Pool, Tier
-from venues.models import Membership, Role, ShareLink, Venue
+from venues.models import ShareLink, Venue
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLE = Path(__file__).resolve().parent / "data" / "movilab-300m2.venue.json"
 FORM_CONTROLS = ["<form", "<input", "<button", "<select", "<textarea"]
-
-
-@pytest.fixture
-def example(alice, bob, victor) -> Venue:
-    """The method's worked example, owned by alice, edited by bob, viewed by victor."""
-    venue = Venue.objects.create_from_engine(load_venue_document(EXAMPLE.read_bytes()), owner=alice)
-    Membership.objects.create(user=bob, venue=venue, role=Role.EDITOR)
-    Membership.objects.create(user=victor, venue=venue, role=Role.VIEWER)
-    return venue
 
 
 @pytest.fixture

@@ -1,6 +1,5 @@
 import re
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -8,23 +7,13 @@ from django.urls import reverse
 
 from costing.documents import load_venue_document
 from costing.models import CostItem, MemberCategory
+from tests.conftest import EXAMPLE
 from venues.models import Venue
 from venues.workspace import CSRF_PLACEHOLDER
 
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HX-Request": "true"}
-EXAMPLE = Path(__file__).parent / "data" / "movilab-300m2.venue.json"
-
-
-@pytest.fixture
-def example(alice, bob, victor) -> Venue:
-    from venues.models import Membership, Role
-
-    venue = Venue.objects.create_from_engine(load_venue_document(EXAMPLE.read_bytes()), owner=alice)
-    Membership.objects.create(user=bob, venue=venue, role=Role.EDITOR)
-    Membership.objects.create(user=victor, venue=venue, role=Role.VIEWER)
-    return venue
 
 
 def rent(venue: Venue) -> CostItem:
