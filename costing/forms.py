@@ -48,6 +48,9 @@ class CostItemForm(VersionedForm):
 
     def clean(self):
         cleaned = super().clean()
+        if self.has_error("pool") or self.has_error("tier"):
+            # Hidden fields of the row: their own errors would show nowhere.
+            self.add_error(None, _("Ce poste n'a plus de groupe valide : rechargez la page."))
         if cleaned.get("frequency") == Frequency.ONE_OFF:
             if not cleaned.get("amortization_months"):
                 self.add_error(
@@ -59,34 +62,25 @@ class CostItemForm(VersionedForm):
         return cleaned
 
 
+def percentage_field(label: str) -> AmountField:
+    """0 to 100 with up to 2 decimals; left blank, it counts as 0."""
+    return AmountField(
+        label=label,
+        min_value=Decimal(0),
+        max_value=HUNDRED,
+        max_digits=5,
+        initial=Decimal(0),
+        required=False,
+    )
+
+
 class MemberCategoryForm(VersionedForm):
     """A category, checked against its siblings: names unique whatever their case, and no
     percentage column adding up to more than 100 % over the venue."""
 
-    surface_share_pct = AmountField(
-        label=_("Part de la surface (%)"),
-        min_value=Decimal(0),
-        max_value=HUNDRED,
-        max_digits=5,
-        initial=Decimal(0),
-        required=False,
-    )
-    infrastructure_pct = AmountField(
-        label=_("Part de l'infrastructure (%)"),
-        min_value=Decimal(0),
-        max_value=HUNDRED,
-        max_digits=5,
-        initial=Decimal(0),
-        required=False,
-    )
-    services_pct = AmountField(
-        label=_("Part des services (%)"),
-        min_value=Decimal(0),
-        max_value=HUNDRED,
-        max_digits=5,
-        initial=Decimal(0),
-        required=False,
-    )
+    surface_share_pct = percentage_field(_("Part de la surface (%)"))
+    infrastructure_pct = percentage_field(_("Part de l'infrastructure (%)"))
+    services_pct = percentage_field(_("Part des services (%)"))
 
     class Meta:
         model = MemberCategory
