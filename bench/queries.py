@@ -31,6 +31,8 @@ PAGES = {
     "share": "share page /s/<token>/",
     "json": "share JSON /s/<token>/allocation.json",
     "workspace": "workspace /venues/<id>/",
+    "share-cold": "share page, first view after a change (nothing cached)",
+    "workspace-cold": "workspace, first view after a change (nothing cached)",
     "edit": "htmx amount edit",
 }
 COLUMNS = ("3 items", "300 items", "300 items + 10 000 venues")
@@ -67,6 +69,11 @@ class Pages:
             return self.client.get(f"/venues/{self.venue.pk}/")
         if page == "edit":
             return self.edit()
+        if page.endswith("-cold"):
+            from django.core.cache import cache
+
+            cache.clear()  # as after an edit: the page is rendered again from the database
+            return self.get(page.removesuffix("-cold"))
         raise ValueError(page)
 
     def edit(self):

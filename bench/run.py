@@ -66,7 +66,9 @@ TARGETS = {
     ("workspace", LARGE): 0.1,
 }
 HEALTHZ_TARGET = 0.4  # × the bare view
-QUERY_TARGETS = {"workspace": 6, "share": 3, "edit": 6}
+QUERY_TARGETS = {
+    "workspace": 6, "share": 3, "workspace-cold": 6, "share-cold": 3, "edit": 6,
+}  # fmt: skip
 ENGINE_TARGET_MS = 50  # 10 000 items
 ENGINE_TARGET_GROWTH = 11  # per ×10 items
 
@@ -492,6 +494,8 @@ PAGE_LABELS = {
     "share": "share page `/s/<token>/`",
     "json": "share JSON `/s/<token>/allocation.json`",
     "workspace": "workspace `/venues/<id>/` (logged in)",
+    "share-cold": "share page, first view after a change (rendered, not cached)",
+    "workspace-cold": "workspace, first view after a change (rendered, not cached)",
     "edit": "htmx amount edit (POST, logged in)",
 }
 
