@@ -164,6 +164,17 @@ AXES_IPWARE_PROXY_COUNT = env_int("TIERSLIEUX_PROXY_COUNT", 0) or None
 # Usernames cut to the length django-axes can store (Django's login form does not limit them).
 AXES_USERNAME_CALLABLE = "venues.throttle.login_username"
 
+# A cache in each process's memory: rendered pages under keys that change with every write to
+# their venue (Venue.cache_key), so no process can serve a stale page, and the /s/ throttling
+# counters (per process: with N processes an address gets up to N times the limit).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "TIMEOUT": env_int("TIERSLIEUX_CACHE_SECONDS", 600),
+        "OPTIONS": {"MAX_ENTRIES": env_int("TIERSLIEUX_CACHE_ENTRIES", 1000)},
+    }
+}
+
 # Share links (/s/<token>/): an address that opens this many unknown or revoked tokens within
 # the window gets 429 on every share link until the window has passed (venues/throttle.py).
 SHARE_FAILURE_LIMIT = env_int("TIERSLIEUX_SHARE_FAILURE_LIMIT", 20)
