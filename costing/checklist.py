@@ -5,38 +5,38 @@ worked example with their shares, ready for a manager to fill in."""
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from . import engine
 
 INFRASTRUCTURE_BASIC = [
-    N_("Local (location ou achat)"),
-    N_("Mobilier minimal (tables, chaises, armoires)"),
-    N_("Abonnement internet haut débit"),
-    N_("Électricité, gaz et eau"),
-    N_("Assurance professionnelle"),
-    N_("Machine à café"),
-    N_("Imprimante et photocopieur"),
+    gettext_noop("Local (location ou achat)"),
+    gettext_noop("Mobilier minimal (tables, chaises, armoires)"),
+    gettext_noop("Abonnement internet haut débit"),
+    gettext_noop("Électricité, gaz et eau"),
+    gettext_noop("Assurance professionnelle"),
+    gettext_noop("Machine à café"),
+    gettext_noop("Imprimante et photocopieur"),
 ]
 INFRASTRUCTURE_IMPROVED = [
-    N_("Cuisine équipée"),
-    N_("Abonnement internet très haut débit"),
-    N_("Serveurs mail, fichiers ou web mutualisés"),
-    N_("Plusieurs imprimantes, scanners et photocopieurs"),
-    N_("Matériel mutualisé (appareil photo, caméra, ordinateurs, tablettes…)"),
-    N_("Espaces spécifiques équipés (reprographie, montage vidéo, FabLab…)"),
-    N_("Véhicules ou unités mobiles mutualisés (vélo, voiture, camion…)"),
+    gettext_noop("Cuisine équipée"),
+    gettext_noop("Abonnement internet très haut débit"),
+    gettext_noop("Serveurs mail, fichiers ou web mutualisés"),
+    gettext_noop("Plusieurs imprimantes, scanners et photocopieurs"),
+    gettext_noop("Matériel mutualisé (appareil photo, caméra, ordinateurs, tablettes…)"),
+    gettext_noop("Espaces spécifiques équipés (reprographie, montage vidéo, FabLab…)"),
+    gettext_noop("Véhicules ou unités mobiles mutualisés (vélo, voiture, camion…)"),
 ]
 SERVICES_BASIC = [
-    N_("Conciergerie : accueil, information, animation, médiation"),
-    N_("Gestion et suivi administratif et financier des paiements"),
-    N_("Gestion des imprévus"),
+    gettext_noop("Conciergerie : accueil, information, animation, médiation"),
+    gettext_noop("Gestion et suivi administratif et financier des paiements"),
+    gettext_noop("Gestion des imprévus"),
 ]
 SERVICES_IMPROVED = [
-    N_("Concierges professionnels"),
-    N_("Coordination de la gestion des consommables collectifs"),
-    N_("Secrétariat mutualisé"),
-    N_("Services référencés par la communauté des tiers-lieux"),
+    gettext_noop("Concierges professionnels"),
+    gettext_noop("Coordination de la gestion des consommables collectifs"),
+    gettext_noop("Secrétariat mutualisé"),
+    gettext_noop("Services référencés par la communauté des tiers-lieux"),
 ]
 
 

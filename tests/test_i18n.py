@@ -266,6 +266,17 @@ def test_after_choosing_english_a_share_page_is_in_english(alice, example):
     )
 
 
+@pytest.mark.django_db
+def test_english_figures_and_dates_are_written_the_english_way(alice, example):
+    link = ShareLink.objects.create(venue=example, label="AG", created_by=alice)
+    Venue.objects.filter(pk=example.pk).update(updated_at="2031-03-14T10:05:00+00:00")
+    english = unescape(choose_english(Client()).get(link.get_absolute_url()).text)
+    assert "Last changed on 14 March 2031 at 11:05" in english  # Europe/Paris, 24-hour clock
+    assert "51%" in english and "Cost per m²: " in english
+    french = unescape(Client().get(link.get_absolute_url()).text)
+    assert "51 %" in french and "Coût par m² : " in french
+
+
 def item_data(item: CostItem, **changes) -> dict:
     values = {
         "label": item.label,

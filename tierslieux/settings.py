@@ -187,6 +187,7 @@ if SHARE_FAILURE_LIMIT < 1 or SHARE_FAILURE_WINDOW_MINUTES < 1:
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["tierslieux.formats"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True

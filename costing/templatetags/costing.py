@@ -14,9 +14,13 @@ register = template.Library()
 SYMBOLS = {"EUR": "€", "CHF": "CHF", "CAD": "$", "XOF": "FCFA"}
 
 
+def _english() -> bool:
+    return (get_language() or "fr").startswith("en")
+
+
 def _number(value: Decimal, places: int = 2) -> str:
     text = f"{value:,.{places}f}"
-    if (get_language() or "fr").startswith("en"):
+    if _english():
         return text
     return text.replace(",", " ").replace(".", ",")
 
@@ -35,7 +39,7 @@ def number(value: Decimal | None) -> str:
 
 @register.filter
 def pct(value: Decimal | None) -> str:
-    """`51 %`, `12,5 %`: trailing zeros dropped, as people write percentages."""
+    """`51 %`, `12,5 %` (English: `51%`): trailing zeros dropped, as people write them."""
     if value is None:
         return "—"
     text = (
@@ -43,4 +47,4 @@ def pct(value: Decimal | None) -> str:
         if value != value.to_integral()
         else _number(value, 0)
     )
-    return f"{text} %"
+    return f"{text}%" if _english() else f"{text} %"
