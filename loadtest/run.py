@@ -549,7 +549,8 @@ def main() -> int:
             env = production_env(
                 database_url,
                 tmp / "static",
-                # The managers come through a (simulated) proxy, each from its own address.
+                # Each manager sends its own X-Forwarded-For, as from behind a proxy; the app
+                # takes the client's address from it only with django-ipware installed.
                 TIERSLIEUX_PROXY_COUNT="1",
                 DJANGO_LOG_LEVEL="WARNING",
             )
