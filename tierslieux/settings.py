@@ -160,7 +160,9 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_LOCKOUT_CALLABLE = "venues.lockout.lockout_response"
 # (django-axes' default, relied upon by Retry-After: a try while locked out restarts the wait.)
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
-AXES_IPWARE_PROXY_COUNT = env_int("TIERSLIEUX_PROXY_COUNT", 0) or None
+# Client addresses: REMOTE_ADDR, or behind this many trusted proxies, the one they appended.
+TIERSLIEUX_PROXY_COUNT = env_int("TIERSLIEUX_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "venues.lockout.client_address"
 # Usernames cut to the length django-axes can store (Django's login form does not limit them).
 AXES_USERNAME_CALLABLE = "venues.throttle.login_username"
 

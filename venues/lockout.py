@@ -32,3 +32,18 @@ def lockout_response(
     if seconds:
         response["Retry-After"] = str(seconds)
     return response
+
+
+def client_address(request: HttpRequest) -> str | None:
+    """The address logins and share links are throttled by (AXES_CLIENT_IP_CALLABLE).
+
+    The connection's address; behind TIERSLIEUX_PROXY_COUNT trusted proxies, the address the
+    outermost of them appended to X-Forwarded-For. What a client writes in that header itself
+    sits further left and is never used: a spoofed header cannot dodge the throttling.
+    """
+    count = settings.TIERSLIEUX_PROXY_COUNT
+    if count:
+        hops = [hop.strip() for hop in request.headers.get("X-Forwarded-For", "").split(",")]
+        if len(hops) >= count and hops[-count]:
+            return hops[-count]
+    return request.META.get("REMOTE_ADDR")
