@@ -140,6 +140,7 @@ def browser_page(live_server, monkeypatch):
         page.on("pageerror", lambda error: errors.append(str(error)))
         page.on("console", lambda m: m.type == "error" and errors.append(m.text))
         page.on("response", lambda r: r.status >= 400 and errors.append(f"{r.status} {r.url}"))
+        page.errors = errors  # a test that provokes an error checks and clears what it expects
         yield page
         browser.close()
         assert not errors, f"JavaScript errors in the page: {errors}"

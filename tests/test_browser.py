@@ -63,6 +63,23 @@ def test_a_manager_builds_a_venue_from_the_checklist_and_watches_the_totals(brow
 
     assert page.evaluate("window.stillTheSamePage") is True
 
+    # A save that meets a server failure says so, and the next one that succeeds clears it.
+    alert = page.locator("#request-error")
+    expect(alert).to_be_hidden()
+    page.route("**/items/*/", lambda route: route.fulfill(status=503, body="indisponible"))
+    rent = row(page, "Local (location ou achat)").locator("input[name$='-amount']")
+    rent.fill("1 200,00")
+    rent.press("Tab")
+    expect(alert).to_be_visible()
+    expect(alert).to_contain_text("n'a pas été enregistrée")
+    expect(total).to_have_text("1 830,00 €")
+    assert all("503" in error for error in page.errors), page.errors
+    page.errors.clear()
+    page.unroute("**/items/*/")
+    rent.fill("1 100,00")
+    rent.press("Tab")
+    expect(alert).to_be_hidden()
+
     with page.expect_download() as download:
         page.get_by_role("link", name="Exporter (JSON)").click()
     venue = load_venue_document(download.value.path().read_bytes())
