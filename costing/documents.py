@@ -7,6 +7,7 @@ all go through these functions. Invalid input raises `DocumentError` whose messa
 
 import json
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -111,7 +112,7 @@ def parse_venue_document(data: Any) -> Venue:
     raw_categories = _list(_required(doc, "categories", "categories"), "categories")
     for i, value in enumerate(raw_categories):
         category = _category(value, f"categories[{i}]", seen)
-        seen.add(category.name.casefold())
+        seen.add(name_key(category.name))
         categories.append(category)
     for path, message in check_sums(categories):
         raise DocumentError(path, message)
@@ -154,10 +155,16 @@ def check_names(names: Iterable[str]) -> list[tuple[str, str]]:
     errors = []
     seen = set()
     for i, name in enumerate(names):
-        if name.casefold() in seen:
+        if name_key(name) in seen:
             errors.append((f"categories[{i}].name", _duplicate_message(name)))
-        seen.add(name.casefold())
+        seen.add(name_key(name))
     return errors
+
+
+def name_key(name: str) -> str:
+    """What two category names must not share: the same whatever their case, and whether
+    "é" was typed as one character or as "e" and a combining accent (as macOS pastes it)."""
+    return unicodedata.normalize("NFD", unicodedata.normalize("NFD", name).casefold())
 
 
 def _duplicate_message(name: str) -> str:
@@ -226,7 +233,7 @@ def _item(value: Any, path: str) -> Item:
 def _category(value: Any, path: str, seen_names: set[str]) -> Category:
     obj = _object(value, path)
     name = _text(_required(obj, "name", f"{path}.name"), f"{path}.name", CATEGORY_NAME_MAX_LENGTH)
-    if name.casefold() in seen_names:
+    if name_key(name) in seen_names:
         raise DocumentError(f"{path}.name", _duplicate_message(name))
     surface_pct = _pct(
         _required(obj, "surface_share_pct", f"{path}.surface_share_pct"),

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from venues.fields import AmountField
 
+from .documents import MAX_COUNT, name_key
 from .models import AllocationKey, CostItem, Frequency, MemberCategory
 
 HUNDRED = Decimal(100)
@@ -74,11 +75,19 @@ def percentage_field(label: str) -> AmountField:
     )
 
 
+def count_field(label: str) -> forms.IntegerField:
+    """0 or more, up to what a venue document can carry: a count stored beyond it (SQLite
+    stores any integer) would make the venue's export impossible to import again."""
+    return forms.IntegerField(label=label, min_value=0, max_value=MAX_COUNT, initial=0)
+
+
 class MemberCategoryForm(VersionedForm):
     """A category, checked against its siblings: names unique whatever their case, and no
     percentage column adding up to more than 100 % over the venue."""
 
     surface_share_pct = percentage_field(_("Part de la surface (%)"))
+    workstations = count_field(_("Postes de travail"))
+    members = count_field(_("Membres"))
     infrastructure_pct = percentage_field(_("Part de l'infrastructure (%)"))
     services_pct = percentage_field(_("Part des services (%)"))
 
@@ -92,11 +101,7 @@ class MemberCategoryForm(VersionedForm):
             "infrastructure_pct",
             "services_pct",
         ]
-        labels = {
-            "name": _("Catégorie"),
-            "workstations": _("Postes de travail"),
-            "members": _("Membres"),
-        }
+        labels = {"name": _("Catégorie")}
 
     SUM_FIELDS = {
         "surface_share_pct": _(
@@ -119,7 +124,7 @@ class MemberCategoryForm(VersionedForm):
         name = self.cleaned_data["name"].strip()
         if not name:
             raise forms.ValidationError(_("Donnez un nom à cette catégorie."))
-        if any(c.name.casefold() == name.casefold() for c in self.siblings):
+        if any(name_key(c.name) == name_key(name) for c in self.siblings):
             raise forms.ValidationError(_("Une catégorie porte déjà ce nom dans ce lieu."))
         return name
 

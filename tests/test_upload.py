@@ -180,3 +180,10 @@ def test_the_upload_form_tells_the_browser_to_send_a_file(alice_client):
     page = alice_client.get(reverse("venue_create"))
     assert 'enctype="multipart/form-data"' in page.text
     assert 'accept="application/json,.json"' in page.text
+
+
+def test_two_categories_named_alike_but_for_accents_composition_are_refused(alice_client):
+    document = example()
+    document["categories"][1]["name"] = "Be\u0301ne\u0301ficiaires"  # decomposed accents
+    response = upload(alice_client, json.dumps(document).encode())
+    assert_refused_beside_the_field(response, "categories[2].name: duplicate name")
