@@ -394,6 +394,7 @@ TAKEN_NAMES = [
     "Be\u0301ne\u0301ficiaires",
     "RÉSIDENTS",
     "résidents",
+    "Contr\u0130buteurs",
 ]
 
 CATEGORY_READERS = {
@@ -818,3 +819,14 @@ def test_a_wrong_hidden_group_field_says_so_in_the_row(alice_client, example, va
     assert 'class="errorlist nonfield"' in response.text
     assert "rechargez la page" in response.text
     assert one_off(example).version == 1
+
+
+@pytest.mark.parametrize("name", ["CONTR\u0130BUTEURS", "Contr\u0130buteurs"])
+def test_a_dotted_capital_i_does_not_get_past_the_name_check(alice_client, example, name):
+    # PostgreSQL's lower() makes "İ" an "i"; Python's casefold() makes it "i̇": the form let
+    # the name through and the unique constraint failed the request with a 500.
+    endpoint = category_add_endpoint(example)
+    response = alice_client.post(endpoint.url, endpoint.data("name", name), headers=HTMX)
+    assert endpoint.error_shown(response.text, "name")
+    assert "Une catégorie porte déjà ce nom" in response.text
+    assert example.categories.count() == 3

@@ -187,3 +187,12 @@ def test_two_categories_named_alike_but_for_accents_composition_are_refused(alic
     document["categories"][1]["name"] = "Be\u0301ne\u0301ficiaires"  # decomposed accents
     response = upload(alice_client, json.dumps(document).encode())
     assert_refused_beside_the_field(response, "categories[2].name: duplicate name")
+
+
+def test_a_dotted_capital_i_makes_a_duplicate_name_as_the_database_sees_it(alice_client):
+    # PostgreSQL's unique index on LOWER(name) reads "İ" as "i": the import used to fail there
+    # with a 500 instead of naming the duplicate.
+    document = example()
+    document["categories"][2]["name"] = "CONTR\u0130BUTEURS"
+    response = upload(alice_client, json.dumps(document).encode())
+    assert_refused_beside_the_field(response, "categories[2].name: duplicate name")
