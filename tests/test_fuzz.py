@@ -33,6 +33,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from hypothesis import HealthCheck, given, settings
 from hypothesis import example as also_try
 from hypothesis import strategies as st
@@ -687,6 +688,50 @@ def test_asking_for_a_password_reset(alice, email):
     if response.status_code == 200:
         assert 'id="id_email_error"' in response.text
     assert after == before
+
+
+@given(
+    field_name=st.sampled_from(["old_password", "new_password1", "new_password2"]),
+    value=hostile("alice-password", "correct-horse-battery-9"),
+)
+@fuzz
+def test_changing_ones_password(alice, field_name, value):
+    valid = {
+        "old_password": "alice-password",
+        "new_password1": "correct-horse-battery-9",
+        "new_password2": "correct-horse-battery-9",
+    }
+    data = {"csrfmiddlewaretoken": "-", **valid, field_name: value}
+    data = {k: v for k, v in data.items() if v is not MISSING}
+    for headers in ({}, HTMX):
+        client = Client()  # a change cycles the session key: the rollback would log out
+        client.force_login(alice)
+        with transaction.atomic():
+            before = snapshot()
+            response = client.post(reverse("password_change"), data, headers=headers)
+            after = snapshot()
+            transaction.set_rollback(True)
+        if response.status_code == 302:
+            assert response["Location"] == reverse("password_change_done")
+            assert after["User"][alice.pk]["password"] != before["User"][alice.pk]["password"]
+        else:
+            assert response.status_code == 200
+            fields = (
+                {"old_password"} if field_name == "old_password" else set(valid) - {"old_password"}
+            )
+            assert any(f'id="id_{name}_error"' in response.text for name in fields)
+            assert after == before
+
+
+@given(language=hostile("en", "fr", "de"), next_url=hostile("/", "//evil.example", "javascript:x"))
+@fuzz
+def test_switching_the_language(alice_client, language, next_url):
+    data = {"csrfmiddlewaretoken": "-", "language": language, "next": next_url}
+    data = {k: v for k, v in data.items() if v is not MISSING}
+    response = alice_client.post(reverse("set_language"), data)
+    assert response.status_code in (204, 302)
+    if response.status_code == 302:  # never to another site
+        assert url_has_allowed_host_and_scheme(response["Location"], {"testserver"})
 
 
 # Uploaded venue documents.
