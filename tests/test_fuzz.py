@@ -237,10 +237,9 @@ class Endpoint:
     url: str
     prefix: str  # "" for forms without a prefix
     valid: dict  # a valid submission, by field name
-    readers: dict  # field name -> how an accepted value is stored (None: not a column)
+    readers: dict  # field name -> its column's value once accepted (None: not a column)
     model: type | None = None  # the model a submission writes
     pk: int | None = None  # the row it edits (None: it adds one)
-    columns: dict = field(default_factory=dict)  # field name -> column name, if different
     hidden: tuple = ()  # fields whose errors show as the form's own message
     related: dict = field(default_factory=dict)  # field -> other fields that may carry its error
     derived: dict = field(default_factory=dict)  # field -> other columns it may change
@@ -282,7 +281,7 @@ def submit(client: Client, endpoint: Endpoint, field_name: str, value) -> None:
             transaction.set_rollback(True)
 
 
-def refused(endpoint: Endpoint, response) -> bool:
+def refused(response) -> bool:
     if response.status_code == 302:
         return any(STALE in message for message in messages_of(response))
     return "errorlist" in response.text or STALE in response.text
@@ -290,7 +289,7 @@ def refused(endpoint: Endpoint, response) -> bool:
 
 def check(endpoint: Endpoint, field_name: str, value, response, before, after, htmx) -> None:
     text = response.content.decode()
-    if refused(endpoint, response):
+    if refused(response):
         if response.status_code != 302:
             assert response.status_code == 200
             assert endpoint.error_shown(text, field_name), f"no message beside {field_name}"
@@ -309,11 +308,11 @@ def check(endpoint: Endpoint, field_name: str, value, response, before, after, h
         row, expected = after[name].pop(endpoint.pk), before[name].pop(endpoint.pk)
     for key, valid in endpoint.valid.items():
         if reader := endpoint.readers.get(key):
-            expected[endpoint.columns.get(key, key)] = reader(valid)
+            expected[key] = reader(valid)
     for column in endpoint.derived.get(field_name, ()):
         expected[column] = row[column]
     if reader := endpoint.readers[field_name]:
-        expected[endpoint.columns.get(field_name, field_name)] = reader(effective(value))
+        expected[field_name] = reader(effective(value))
     assert {k: row[k] for k in expected} == expected, f"{field_name}={value!r} stored wrongly"
     assert after == before, "an accepted submission changed other rows"
 
