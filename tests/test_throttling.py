@@ -277,6 +277,22 @@ def test_a_forwarded_for_header_does_not_get_around_the_block(link):
     assert response.status_code == 429
 
 
+def test_behind_a_proxy_each_forwarded_client_is_counted_on_its_own(link, settings):
+    settings.TIERSLIEUX_PROXY_COUNT = 1  # the address the proxy appended, as for logins
+
+    def look_up_via_proxy(token: str, client_address: str) -> int:
+        headers = {"X-Forwarded-For": client_address}
+        return Client().get(f"/s/{token}/", REMOTE_ADDR=HERE, headers=headers).status_code
+
+    assert [look_up_via_proxy(f"x{n}", "203.0.113.9") for n in range(SHARE_LIMIT)] == [
+        404
+    ] * SHARE_LIMIT
+    assert look_up_via_proxy(link.token, "203.0.113.9") == 429
+    assert look_up_via_proxy(link.token, "198.51.100.7") == 200
+    # A guesser writing its own X-Forwarded-For stays who the proxy says it is.
+    assert look_up_via_proxy(link.token, "198.51.100.7, 203.0.113.9") == 429
+
+
 def test_revoked_tokens_count_as_failures(link):
     link.revoke()
     assert [look_up(link.token).status_code for _ in range(SHARE_LIMIT)] == [404] * SHARE_LIMIT

@@ -21,23 +21,16 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.template import engines
+from django.utils.translation import gettext, ngettext
 
 # django-axes' AccessAttempt.username column.
 AXES_USERNAME_MAX_LENGTH = 255
 
 # No template file of its own: the page is this short, and shares the share pages' layout.
-_REFUSAL_PAGE = """{% extends "share_base.html" %}{% load i18n %}
-{% block title %}{% translate "Trop de liens inconnus" %}{% endblock %}
-{% block content %}
-<h1>{% translate "Trop de liens inconnus" %}</h1>
-<p>{% blocktranslate count minutes=minutes trimmed %}
-  Cette adresse a ouvert trop de liens de partage qui n'existent pas ou plus. Réessayez dans
-  {{ minutes }} minute, ou demandez un nouveau lien à la personne qui vous l'a envoyé.
-{% plural %}
-  Cette adresse a ouvert trop de liens de partage qui n'existent pas ou plus. Réessayez dans
-  {{ minutes }} minutes, ou demandez un nouveau lien à la personne qui vous l'a envoyé.
-{% endblocktranslate %}</p>
-{% endblock %}"""
+_REFUSAL_PAGE = """{% extends "share_base.html" %}
+{% block title %}{{ title }}{% endblock %}
+{% block content %}<h1>{{ title }}</h1>
+<p>{{ message }}</p>{% endblock %}"""
 
 
 def client_address(request: HttpRequest) -> str:
@@ -59,8 +52,22 @@ def share_refusal(request: HttpRequest) -> HttpResponse | None:
         return None
     window = settings.SHARE_FAILURE_WINDOW_MINUTES * 60
     seconds = max(1, math.ceil(state.get(end_key, time.time() + window) - time.time()))
+    minutes = math.ceil(seconds / 60)
+    context = {
+        "title": gettext("Trop de liens inconnus"),
+        "message": ngettext(
+            "Cette adresse a ouvert trop de liens de partage qui n'existent pas ou plus. "
+            "Réessayez dans %(minutes)d minute, ou demandez un nouveau lien à la personne "
+            "qui vous l'a envoyé.",
+            "Cette adresse a ouvert trop de liens de partage qui n'existent pas ou plus. "
+            "Réessayez dans %(minutes)d minutes, ou demandez un nouveau lien à la personne "
+            "qui vous l'a envoyé.",
+            minutes,
+        )
+        % {"minutes": minutes},
+    }
     page = engines["django"].from_string(_REFUSAL_PAGE)
-    response = HttpResponse(page.render({"minutes": math.ceil(seconds / 60)}, request), status=429)
+    response = HttpResponse(page.render(context, request), status=429)
     response["Retry-After"] = str(seconds)
     return response
 
