@@ -103,6 +103,8 @@ class MemberCategoryForm(VersionedForm):
         ]
         labels = {"name": _("Catégorie")}
 
+    NAME_TAKEN = _("Une catégorie porte déjà ce nom dans ce lieu.")
+
     SUM_FIELDS = {
         "surface_share_pct": _(
             "Les parts de surface des catégories dépasseraient 100 %% (%(total)s %%)."
@@ -125,7 +127,7 @@ class MemberCategoryForm(VersionedForm):
         if not name:
             raise forms.ValidationError(_("Donnez un nom à cette catégorie."))
         if any(name_key(c.name) == name_key(name) for c in self.siblings):
-            raise forms.ValidationError(_("Une catégorie porte déjà ce nom dans ce lieu."))
+            raise forms.ValidationError(self.NAME_TAKEN)
         return name
 
     def clean(self):

@@ -4,8 +4,11 @@ Each action answers htmx with the changed fragment and the summary (out of band)
 response, and a plain form POST with a redirect back to the workspace.
 """
 
+from collections.abc import Callable
+from contextlib import nullcontext
+
 from django.contrib import messages
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
@@ -55,6 +58,19 @@ def _row(rows, pk: int):
     raise Http404
 
 
+def _write(form: Form, write: Callable[[], bool | None]) -> bool:
+    """Run `write`, one INSERT or UPDATE; a name the database finds taken (another editor saved
+    it a moment after this form checked the siblings it loaded) becomes an error on the field,
+    nothing written. In autocommit the failed statement leaves nothing to roll back; inside a
+    transaction, a savepoint keeps that transaction usable."""
+    try:
+        with transaction.atomic() if connection.in_atomic_block else nullcontext():
+            return write() is not False
+    except IntegrityError:
+        form.add_error("name" if "name" in form.fields else None, MemberCategoryForm.NAME_TAKEN)
+        return False
+
+
 def _save_or_refuse(
     request: HttpRequest, workspace: Workspace, name: str, form: Form
 ) -> HttpResponse | None:
@@ -62,13 +78,16 @@ def _save_or_refuse(
     nobody changed it since the user loaded it; otherwise answer with the refusal: the row
     with its errors, or the fresh row with a message. None when saved."""
     row, fields = form.instance, form._meta.fields
+    saved = form.is_valid() and _write(form, lambda: row.save_if_unchanged(
+        form.cleaned_data["version"], fields
+    ))  # fmt: skip
     if not form.is_valid():
         row.refresh_from_db(fields=fields)  # the form wrote its valid fields onto it
         workspace.bound[form.prefix] = form
         if not request.htmx:
             return _page(request, workspace)
         return _fragments(request, workspace.context(**{name: row, "form": form}), f"{name}-row")
-    if row.save_if_unchanged(form.cleaned_data["version"], fields):
+    if saved:
         return None
     if not request.htmx:
         messages.error(request, STALE)
@@ -91,7 +110,10 @@ def item_add(request: HttpRequest, venue: Venue, pool: str, tier: str) -> HttpRe
     if (pool, tier) not in GROUPS:
         raise Http404
     prefix = f"new-{pool}-{tier}"
-    form = CostItemForm(request.POST, prefix=prefix)
+    # The group is the URL's, whatever the hidden fields say: the answer redraws that group.
+    form = CostItemForm(
+        {**request.POST.dict(), f"{prefix}-pool": pool, f"{prefix}-tier": tier}, prefix=prefix
+    )
     if form.is_valid():
         item = form.save(commit=False)
         item.venue = venue
@@ -177,11 +199,10 @@ def category_add(request: HttpRequest, venue: Venue) -> HttpResponse:
     workspace = _workspace(request, venue)
     siblings = list(venue.categories.all())
     form = MemberCategoryForm(request.POST, prefix="new-category", siblings=siblings)
-    if form.is_valid():
-        category = form.save(commit=False)
-        category.venue = venue
-        category.position = max((c.position for c in siblings), default=-1) + 1
-        category.save()
+    category = form.instance
+    category.venue = venue
+    category.position = max((c.position for c in siblings), default=-1) + 1
+    if form.is_valid() and _write(form, category.save):
         if not request.htmx:
             messages.success(
                 request, _("Catégorie « %(name)s » ajoutée.") % {"name": category.name}

@@ -6,6 +6,7 @@ from django.test import Client
 from django.urls import reverse
 
 from costing.documents import load_venue_document
+from costing.forms import MemberCategoryForm
 from costing.models import CostItem, MemberCategory
 from tests.conftest import EXAMPLE
 from venues.models import Venue
@@ -383,6 +384,9 @@ def test_the_workspace_takes_five_queries_whatever_its_size(
     assert again.text.count("<form") == first.text.count("<form") > size
 
 
+# Outside a test transaction, as in production (autocommit): inside one, the save would take a
+# savepoint (costing/views.py _write).
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("size", [3, 100])
 def test_an_htmx_amount_edit_takes_six_queries_whatever_the_size(
     alice_client, venue, size, django_assert_num_queries
@@ -446,3 +450,47 @@ def test_the_cached_workspace_carries_each_visitors_own_csrf_token(alice, exampl
     response = second.post(reverse("item_edit", args=[example.pk, item.pk]), data)
     assert response.status_code == 302
     assert rent(example).amount == Decimal("3")
+
+
+def test_a_category_name_taken_by_another_editor_meanwhile_is_refused_beside_the_field(
+    alice_client, example, monkeypatch
+):
+    """The form checks the siblings it loaded; the database's unique index catches a name
+    saved in between, and the answer says so on the field instead of failing."""
+    monkeypatch.setattr(MemberCategoryForm, "clean_name", lambda form: form.cleaned_data["name"])
+    before = list(MemberCategory.objects.filter(venue=example).values_list("name", flat=True))
+    data = {
+        "new-category-name": before[1].upper(),
+        "new-category-workstations": "0",
+        "new-category-members": "1",
+    }  # ASCII: SQLite lowers no accent
+    response = alice_client.post(reverse("category_add", args=[example.pk]), data, headers=HTMX)
+    assert response.status_code == 200
+    assert "Une catégorie porte déjà ce nom dans ce lieu." in response.text
+    assert (
+        list(MemberCategory.objects.filter(venue=example).values_list("name", flat=True)) == before
+    )
+    category = MemberCategory.objects.filter(venue=example).last()
+    fields = {"name": before[1].lower(), "surface_share_pct": "0", "workstations": "0",
+              "members": "0", "infrastructure_pct": "0", "services_pct": "0",
+              "version": category.version}  # fmt: skip
+    data = {f"category-{category.pk}-{k}": v for k, v in fields.items()}
+    response = alice_client.post(
+        reverse("category_edit", args=[example.pk, category.pk]), data, headers=HTMX
+    )
+    assert "Une catégorie porte déjà ce nom dans ce lieu." in response.text
+    assert MemberCategory.objects.get(pk=category.pk).name == category.name
+
+
+def test_an_item_is_added_to_the_group_of_its_url_whatever_the_hidden_fields_say(
+    alice_client, example
+):
+    prefix = "new-services-improved"
+    fields = {"label": "Animation", "amount": "50", "pool": "infrastructure", "tier": "basic",
+              "frequency": "monthly"}  # fmt: skip
+    data = {f"{prefix}-{k}": v for k, v in fields.items()}
+    url = reverse("item_add", args=[example.pk, "services", "improved"])
+    response = alice_client.post(url, data, headers=HTMX)
+    assert response.status_code == 200 and "Animation" in response.text
+    item = CostItem.objects.get(venue=example, label="Animation")
+    assert (item.pool, item.tier) == ("services", "improved")
