@@ -176,7 +176,15 @@ SEPARATORS = re.compile(r"[\s\u00a0\u202f']")
 
 
 def as_amount(value, blank=None):
-    text = SEPARATORS.sub("", value).replace(",", ".") if isinstance(value, str) else ""
+    """What an accepted amount means: with both a comma and a point, the last one marks the
+    decimals; a separator repeated marks thousands; alone, either marks the decimals."""
+    text = SEPARATORS.sub("", value) if isinstance(value, str) else ""
+    if "," in text and "." in text:
+        decimal = max(",.", key=text.rfind)
+        text = text.replace("." if decimal == "," else ",", "").replace(decimal, ".")
+    elif text.count(",") > 1 or text.count(".") > 1:
+        text = text.replace(",", "").replace(".", "")
+    text = text.replace(",", ".")
     return blank if text == "" else Decimal(text)
 
 

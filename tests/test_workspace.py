@@ -1,3 +1,4 @@
+import html
 import re
 from decimal import Decimal
 
@@ -66,7 +67,9 @@ def test_editing_an_amount_with_htmx_returns_the_row_and_the_new_summary(alice_c
     assert item.version == 2
 
 
-@pytest.mark.parametrize("amount", ["1700,50", "1 700,50", "1700.50", "1\u202f700,50"])
+@pytest.mark.parametrize(
+    "amount", ["1700,50", "1 700,50", "1700.50", "1\u202f700,50", "1.700,50", "1,700.50"]
+)
 def test_amounts_accept_french_and_english_input(alice_client, example, amount):
     item = rent(example)
     alice_client.post(
@@ -78,7 +81,30 @@ def test_amounts_accept_french_and_english_input(alice_client, example, amount):
     assert item.amount == Decimal("1700.50")
 
 
-@pytest.mark.parametrize("amount", ["-5", "abc", "1,2.3", "12,345", "NaN", "1e400", ""])
+@pytest.mark.parametrize(
+    ("language", "typed", "message"),
+    [
+        ("fr", "1.700", "« 1.700 » peut se lire de deux façons : écrivez 1700 ou 1,7."),
+        ("en", "1,700", "“1,700” could be read two ways: write 1700 or 1.7."),
+    ],
+)
+def test_a_thousands_separator_alone_is_asked_about_not_guessed(
+    alice_client, example, language, typed, message
+):
+    alice_client.cookies["django_language"] = language
+    item = rent(example)
+    response = alice_client.post(
+        reverse("item_edit", args=[example.pk, item.pk]),
+        item_data(item, amount=typed),
+        headers=HTMX,
+    )
+    assert message in html.unescape(response.text)
+    assert rent(example).amount == item.amount
+
+
+@pytest.mark.parametrize(
+    "amount", ["-5", "abc", "1,2.3", "1,70.5", "12,345", "1.700", "NaN", "1e400", ""]
+)
 def test_an_invalid_amount_shows_an_error_beside_the_field_and_changes_nothing(
     alice_client, example, amount
 ):
