@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from costing.documents import (
     VENUE_FORMAT,
     load_venue_document,
+    name_key,
     parse_venue_document,
     venue_document,
 )
@@ -348,7 +349,7 @@ def shares(draw, count: int) -> list[Decimal]:
 @st.composite
 def venue_documents(draw) -> dict:
     category_names = draw(
-        st.lists(names, max_size=4, unique_by=lambda name: name.strip().casefold())
+        st.lists(names, max_size=4, unique_by=lambda name: name_key(name.strip()))
     )
     count = len(category_names)
     surface, infrastructure, services = (draw(shares(count)) for _ in range(3))
