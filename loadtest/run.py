@@ -549,8 +549,8 @@ def main() -> int:
             env = production_env(
                 database_url,
                 tmp / "static",
-                # Each manager sends its own X-Forwarded-For, as from behind a proxy; the app
-                # takes the client's address from it only with django-ipware installed.
+                # Each manager sends its own X-Forwarded-For, as from behind a proxy: the app
+                # throttles logins by that address (venues/lockout.py client_address).
                 TIERSLIEUX_PROXY_COUNT="1",
                 DJANGO_LOG_LEVEL="WARNING",
             )

@@ -11,6 +11,7 @@ from django.db import connections
 from django.test import Client
 
 from costing.documents import load_venue_document
+from costing.models import CostItem
 from venues.models import Membership, Role, Venue
 
 EXAMPLE = Path(__file__).parent / "data" / "movilab-300m2.venue.json"
@@ -85,6 +86,22 @@ def charlies_venue(charlie) -> Venue:
     venue = Venue.objects.create(name="Chez Charlie", total_surface_m2=Decimal("80"))
     Membership.objects.create(user=charlie, venue=venue, role=Role.OWNER)
     return venue
+
+
+def item_data(item: CostItem, **changes) -> dict:
+    """What an item's row form posts (its prefixed fields), with `changes`."""
+    values = {
+        "label": item.label,
+        "pool": item.pool,
+        "tier": item.tier,
+        "amount": str(item.amount),
+        "frequency": item.frequency,
+        "amortization_months": item.amortization_months or "",
+        "included": "on" if item.included else "",
+        "version": item.version,
+        **changes,
+    }
+    return {f"item-{item.pk}-{k}": v for k, v in values.items() if v != ""}
 
 
 def logged_in(user: User) -> Client:

@@ -19,7 +19,8 @@ from django.test import Client
 from django.urls import reverse
 
 from costing.documents import load_venue_document
-from costing.models import CostItem, MemberCategory
+from costing.models import MemberCategory
+from tests.conftest import item_data
 from venues.models import ShareLink, Venue
 
 CATALOGUE = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES"
@@ -275,21 +276,6 @@ def test_english_figures_and_dates_are_written_the_english_way(alice, example):
     assert "51%" in english and "Cost per m²: " in english
     french = unescape(Client().get(link.get_absolute_url()).text)
     assert "51 %" in french and "Coût par m² : " in french
-
-
-def item_data(item: CostItem, **changes) -> dict:
-    values = {
-        "label": item.label,
-        "pool": item.pool,
-        "tier": item.tier,
-        "amount": str(item.amount),
-        "frequency": item.frequency,
-        "amortization_months": item.amortization_months or "",
-        "included": "on" if item.included else "",
-        "version": item.version,
-        **changes,
-    }
-    return {f"item-{item.pk}-{k}": v for k, v in values.items() if v != ""}
 
 
 @pytest.mark.django_db

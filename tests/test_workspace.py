@@ -9,7 +9,7 @@ from django.urls import reverse
 from costing.documents import load_venue_document
 from costing.forms import MemberCategoryForm
 from costing.models import CostItem, MemberCategory
-from tests.conftest import EXAMPLE
+from tests.conftest import EXAMPLE, item_data
 from venues.models import Venue
 from venues.workspace import CSRF_PLACEHOLDER
 
@@ -20,21 +20,6 @@ HTMX = {"HX-Request": "true"}
 
 def rent(venue: Venue) -> CostItem:
     return venue.cost_items.get(label="Loyer du local")
-
-
-def item_data(item: CostItem, **changes) -> dict:
-    values = {
-        "label": item.label,
-        "pool": item.pool,
-        "tier": item.tier,
-        "amount": str(item.amount),
-        "frequency": item.frequency,
-        "amortization_months": item.amortization_months or "",
-        "included": "on" if item.included else "",
-        "version": item.version,
-        **changes,
-    }
-    return {f"item-{item.pk}-{k}": v for k, v in values.items() if v != ""}
 
 
 def total(html: str) -> str:
