@@ -165,10 +165,22 @@ def browser_page(live_server, monkeypatch):
 
 @pytest.fixture(scope="session", autouse=True)
 def _close_connection_pools(django_db_setup, django_db_blocker):
-    """PostgreSQL runs with a psycopg pool whose idle connections would keep the test
-    database busy when pytest-django drops it at the end of the session."""
+    """PostgreSQL runs with a psycopg pool whose connections would keep the test database
+    busy when pytest-django drops it at the end of the session. Closing the pool leaves the
+    connections still lent out open, and Playwright's sync API runs tests in other contexts
+    than this one, each with its own connection (asgiref's Local), out of reach here: end
+    whatever is left on the test database."""
     yield
     with django_db_blocker.unblock():
         for connection in connections.all():
-            if getattr(connection, "pool", None) is not None:
-                connection.close_pool()
+            if getattr(connection, "pool", None) is None:
+                continue
+            name = connection.settings_dict["NAME"]
+            connection.close()
+            connection.close_pool()
+            with connection._nodb_cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = %s AND pid <> pg_backend_pid()",
+                    [name],
+                )
