@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.forms",  # its widget templates, for FORM_RENDERER below
     "django_htmx",
     "axes",
     "venues",
@@ -188,6 +189,11 @@ if SHARE_FAILURE_LIMIT < 1 or SHARE_FAILURE_WINDOW_MINUTES < 1:
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
+# Widgets render through the project's templates: templates/django/forms/widgets/ inlines the
+# attributes and options that Django's own widget templates include one template at a time
+# (the workspace renders some 140 widgets for 10 items; half of a full render went there).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+
 LOCALE_PATHS = [BASE_DIR / "locale"]
 FORMAT_MODULE_PATH = ["tierslieux.formats"]
 TIME_ZONE = "Europe/Paris"
