@@ -36,6 +36,11 @@ class VenueQuerySet(models.QuerySet):
             return self.none()
         return self.filter(memberships__user=user).annotate(role=F("memberships__role"))
 
+    def shared_by(self, token: str) -> "Venue":
+        """The venue an active share link with `token` opens: one query, on the token's unique
+        index, for unknown, revoked and valid tokens alike. Raises Venue.DoesNotExist."""
+        return self.get(share_links__token=token, share_links__revoked_at__isnull=True)
+
     def with_costing(self) -> "VenueQuerySet":
         """Everything `Venue.allocation` reads, in two more queries whatever the sizes."""
         return self.prefetch_related("cost_items", "categories")
@@ -205,7 +210,7 @@ class ShareLink(models.Model):
 
     The token is stored as it is, not hashed, so that the owner can copy a link again at any
     time from the venue's share page. It is looked up by a single SQL equality on its unique
-    index (`ShareLink.objects.active().get(token=...)`): unknown and revoked tokens take the
+    index (`Venue.objects.shared_by(token)`): unknown and revoked tokens take the
     same path, and no Python comparison can exit early on a matching prefix.
     """
 

@@ -62,10 +62,10 @@ def share_revoke(request: HttpRequest, venue: Venue, link_id: int) -> HttpRespon
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
-def shared(view: Callable[[HttpRequest, ShareLink], HttpResponse]):
-    """Open a share link for `view`, or answer 404; on both, keep the page private.
+def shared(view: Callable[[HttpRequest, Venue], HttpResponse]):
+    """Open a share link's venue for `view`, or answer 404; on both, keep the page private.
 
-    The link and its venue come in one query on the token's unique index: unknown and
+    The venue comes in one query on the token's unique index: unknown and
     revoked tokens take the same path as valid ones. Failed lookups are counted per address,
     and an address over the limit gets 429 for every token (venues/throttle.py). Whatever the
     answer, search engines are asked not to index it, the token does not leak through the
@@ -80,10 +80,9 @@ def shared(view: Callable[[HttpRequest, ShareLink], HttpResponse]):
             return _private(refusal)
         try:
             if not TOKEN_SHAPE.fullmatch(token):  # "\x00" would fail the query on PostgreSQL
-                raise ShareLink.DoesNotExist
-            link = ShareLink.objects.active().select_related("venue").get(token=token)
-            response = view(request, link)
-        except (ShareLink.DoesNotExist, Http404):
+                raise Venue.DoesNotExist
+            response = view(request, Venue.objects.shared_by(token))
+        except (Venue.DoesNotExist, Http404):
             throttle.share_failure(request)
             response = page_not_found(request, Http404())
         return _private(response)
@@ -111,8 +110,7 @@ def _cached(venue: Venue, name: str, render: Callable[[], str]) -> str:
 
 
 @shared
-def share_page(request: HttpRequest, link: ShareLink) -> HttpResponse:
-    venue = link.venue
+def share_page(request: HttpRequest, venue: Venue) -> HttpResponse:
 
     def page() -> str:
         context = {
@@ -127,10 +125,9 @@ def share_page(request: HttpRequest, link: ShareLink) -> HttpResponse:
 
 
 @shared
-def share_allocation(request: HttpRequest, link: ShareLink) -> HttpResponse:
+def share_allocation(request: HttpRequest, venue: Venue) -> HttpResponse:
     """The allocation document of SPEC §5, byte for byte what `manage.py allocate` prints for
     the venue's export."""
-    venue = link.venue
     document = _cached(venue, "allocation", lambda: dumps(allocation_document(venue.allocation)))
     response = HttpResponse(document, content_type="application/json")
     response["Content-Disposition"] = f'inline; filename="{venue.slug}.allocation.json"'
