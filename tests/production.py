@@ -101,6 +101,8 @@ def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 30) -> N
         try:
             urllib.request.urlopen(url + "/healthz", timeout=1)
             return
+        except urllib.error.HTTPError:
+            return  # it answers, if only to refuse a host name it does not serve
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.1)
     raise RuntimeError("gunicorn did not answer in time")

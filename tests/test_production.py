@@ -4,11 +4,13 @@ collectstatic and whitenoise, checked over real HTTP."""
 import gzip
 import os
 import re
+import subprocess
+import sys
 import urllib.request
 
 import pytest
 
-from tests.production import postgres_available, production_server
+from tests.production import ROOT, postgres_available, production_server
 
 pytestmark = [
     pytest.mark.slow,
@@ -90,3 +92,22 @@ def test_debug_is_off(server):
     body = response.read()
     assert response.status == 404
     assert b"Traceback" not in body and b"URLconf" not in body
+
+
+def test_the_docker_health_check_passes_against_the_production_settings(tmp_path):
+    """The Dockerfile's HEALTHCHECK, run as written (its port aside) against the set-up of
+    .env.example: only the public host allowed, HTTPS redirect on."""
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    command = re.search(r'HEALTHCHECK[^\n]*\\\n\s*CMD python -c "(.+)"\n', dockerfile).group(1)
+    public = {"DJANGO_ALLOWED_HOSTS": "tierslieux.example.org", "DJANGO_SECURE_SSL_REDIRECT": "1"}
+    with production_server(tmp_path, **public) as server:
+        port = server.url.rsplit(":", 1)[1]
+        code = command.replace("127.0.0.1:8000", f"127.0.0.1:{port}")
+        result = subprocess.run(
+            [sys.executable, "-c", code],
+            env={**server.env, **public},
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    assert result.returncode == 0, result.stderr
