@@ -12,7 +12,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -153,7 +153,7 @@ def item_edit(request: HttpRequest, venue: Venue, item_id: int) -> HttpResponse:
 
 @venue_view(Role.EDITOR, methods=("GET", "POST"))
 def item_delete(request: HttpRequest, venue: Venue, item_id: int) -> HttpResponse:
-    item = _row(CostItem.objects.filter(venue=venue), item_id)
+    item = get_object_or_404(CostItem, venue=venue, pk=item_id)
     if request.method == "GET":
         return render(request, "venues/confirm_delete_row.html", {"venue": venue, "row": item})
     item.delete()  # the database dates the change on the venue (Venue.revision)
@@ -235,7 +235,7 @@ def category_edit(request: HttpRequest, venue: Venue, category_id: int) -> HttpR
 
 @venue_view(Role.EDITOR, methods=("GET", "POST"))
 def category_delete(request: HttpRequest, venue: Venue, category_id: int) -> HttpResponse:
-    category = _row(MemberCategory.objects.filter(venue=venue), category_id)
+    category = get_object_or_404(MemberCategory, venue=venue, pk=category_id)
     if request.method == "GET":
         return render(request, "venues/confirm_delete_row.html", {"venue": venue, "row": category})
     category.delete()  # the database dates the change on the venue (Venue.revision)

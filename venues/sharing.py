@@ -8,7 +8,6 @@ from functools import wraps
 from django import forms
 from django.contrib import messages
 from django.core.cache import cache
-from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -100,13 +99,7 @@ def _private(response: HttpResponse) -> HttpResponse:
 def _cached(venue: Venue, name: str, render: Callable[[], str]) -> str:
     """What `render` makes of the venue, rendered once per change of the venue (see
     `Venue.cache_key`): its items and categories are loaded only then."""
-    key = venue.cache_key(name, get_language())
-    content = cache.get(key)
-    if content is None:
-        prefetch_related_objects([venue], "cost_items", "categories")
-        content = render()
-        cache.set(key, content)
-    return content
+    return cache.get_or_set(venue.cache_key(name, get_language()), render)
 
 
 @shared

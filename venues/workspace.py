@@ -118,13 +118,15 @@ class Workspace:
         nothing in the venue changed since it was rendered for the same role and language
         (`Venue.cache_key`): the body is rendered once per change, not per visit. Its forms
         carry a placeholder for the CSRF token, replaced by this request's token."""
-        venue = self.venue
-        key = None if self.bound else venue.cache_key("workspace", venue.role, get_language())
-        body = cache.get(key) if key else None
-        if body is None:
+
+        def render_body() -> str:
             self.load()
-            body = render_to_string(f"{PAGE}#body", self.context(csrf_token=CSRF_PLACEHOLDER))
-            if key:
-                cache.set(key, body)
+            return render_to_string(f"{PAGE}#body", self.context(csrf_token=CSRF_PLACEHOLDER))
+
+        if self.bound:
+            body = render_body()
+        else:
+            key = self.venue.cache_key("workspace", self.venue.role, get_language())
+            body = cache.get_or_set(key, render_body)
         body = mark_safe(body.replace(CSRF_PLACEHOLDER, get_token(request)))  # noqa: S308
         return render(request, PAGE, {"venue": self.venue, "body": body})
