@@ -11,7 +11,7 @@ from costing.forms import MemberCategoryForm
 from costing.models import CostItem, MemberCategory
 from tests.conftest import EXAMPLE, item_data
 from venues.models import Venue
-from venues.workspace import CSRF_PLACEHOLDER
+from venues.workspace import CSRF_PLACEHOLDER, PATH_PLACEHOLDER, USERNAME_PLACEHOLDER
 
 pytestmark = pytest.mark.django_db
 
@@ -461,6 +461,29 @@ def test_the_cached_workspace_carries_each_visitors_own_csrf_token(alice, exampl
     response = second.post(reverse("item_edit", args=[example.pk, item.pk]), data)
     assert response.status_code == 302
     assert rent(example).amount == Decimal("3")
+
+
+def test_the_cached_workspace_names_each_visitor_and_their_own_address(
+    alice_client, bob_client, example
+):
+    alice_client.get(example.get_absolute_url())  # cached with placeholders
+    page = bob_client.get(example.get_absolute_url() + "?vue=1&a=<b>").text
+    assert USERNAME_PLACEHOLDER not in page and PATH_PLACEHOLDER not in page
+    assert ">bob</a>" in page and ">alice</a>" not in page
+    next_field = re.search(r'<input type="hidden" name="next" value="([^"]*)">', page).group(1)
+    assert html.unescape(next_field) == example.get_absolute_url() + "?vue=1&a=%3Cb%3E"
+
+
+def test_a_message_is_shown_once_on_the_cached_workspace(alice_client, example):
+    alice_client.get(example.get_absolute_url())  # cached without messages
+    data = {"new-infrastructure-basic-label": "Ménage", "new-infrastructure-basic-amount": "80",
+            "new-infrastructure-basic-frequency": "monthly",
+            "new-infrastructure-basic-included": "on"}  # fmt: skip
+    url = reverse("item_add", args=[example.pk, "infrastructure", "basic"])
+    page = alice_client.post(url, data, follow=True).text
+    assert "Poste « Ménage » ajouté." in page
+    page = alice_client.get(example.get_absolute_url()).text
+    assert "Poste « Ménage » ajouté." not in page and "Ménage" in page
 
 
 def test_a_category_name_taken_by_another_editor_meanwhile_is_refused_beside_the_field(

@@ -2,13 +2,14 @@
 items and categories loaded once (two queries), and the allocation computed once.
 
 The rows' forms are built when a template first asks for them, so that a fragment (one row and
-the summary) builds one form, not the page's. The page itself is cached by the venue's revision:
-see `render_page`.
+the summary) builds one form, not the page's. The page itself is cached by the venue's revision,
+with holes for what differs from one visitor to the next: see `render_page`.
 """
 
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.db.models import prefetch_related_objects
 from django.forms import Form
@@ -16,7 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
+from django.utils.html import escape
 from django.utils.translation import get_language
 
 from costing import chart
@@ -26,7 +27,11 @@ from costing.models import CostItem, MemberCategory, Pool, Tier
 from .models import Venue
 
 PAGE = "venues/workspace.html"
-CSRF_PLACEHOLDER = "csrf-token-placeholder-5f0c2e"  # letters, digits and dashes: never escaped
+# What a cached page leaves for each request to fill in: letters, digits and dashes, which
+# escaping leaves as they are.
+CSRF_PLACEHOLDER = "csrf-token-placeholder-5f0c2e"
+USERNAME_PLACEHOLDER = "username-placeholder-5f0c2e"
+PATH_PLACEHOLDER = "path-placeholder-5f0c2e"
 
 GROUPS = [
     (Pool.INFRASTRUCTURE, Tier.BASIC),
@@ -114,19 +119,30 @@ class Workspace:
         }
 
     def render_page(self, request: HttpRequest) -> HttpResponse:
-        """The whole page. Unless a form carries errors, its body comes from the cache when
-        nothing in the venue changed since it was rendered for the same role and language
-        (`Venue.cache_key`): the body is rendered once per change, not per visit. Its forms
-        carry a placeholder for the CSRF token, replaced by this request's token."""
-
-        def render_body() -> str:
+        """The whole page. Unless it carries form errors or messages, it comes from the cache
+        when nothing in the venue changed since it was rendered for the same role and language
+        (`Venue.cache_key`): rendered once per change, not per visit. What differs from one
+        visitor to the next (the CSRF token, the user's name, the address for the language
+        switch) is rendered as placeholders, replaced by this request's values."""
+        if self.bound or get_messages(request):
             self.load()
-            return render_to_string(f"{PAGE}#body", self.context(csrf_token=CSRF_PLACEHOLDER))
+            return render(request, PAGE, self.context())
 
-        if self.bound:
-            body = render_body()
-        else:
-            key = self.venue.cache_key("workspace", self.venue.role, get_language())
-            body = cache.get_or_set(key, render_body)
-        body = mark_safe(body.replace(CSRF_PLACEHOLDER, get_token(request)))  # noqa: S308
-        return render(request, PAGE, {"venue": self.venue, "body": body})
+        def render_with_holes() -> str:
+            self.load()
+            holes = {
+                "csrf_token": CSRF_PLACEHOLDER,
+                "username": USERNAME_PLACEHOLDER,
+                "full_path": PATH_PLACEHOLDER,
+            }
+            return render_to_string(PAGE, self.context(**holes), request)
+
+        key = self.venue.cache_key("workspace", self.venue.role, get_language())
+        page = cache.get_or_set(key, render_with_holes)
+        for placeholder, value in (
+            (CSRF_PLACEHOLDER, get_token(request)),
+            (USERNAME_PLACEHOLDER, escape(request.user.get_username())),
+            (PATH_PLACEHOLDER, escape(request.get_full_path())),
+        ):
+            page = page.replace(placeholder, value)
+        return HttpResponse(page)
