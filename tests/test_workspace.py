@@ -52,6 +52,18 @@ def test_editing_an_amount_with_htmx_returns_the_row_and_the_new_summary(alice_c
     assert item.version == 2
 
 
+def test_an_edited_amount_comes_back_with_two_decimals_as_stored(alice_client, example):
+    item = rent(example)
+    response = alice_client.post(
+        reverse("item_edit", args=[example.pk, item.pk]),
+        item_data(item, amount="1 234,5"),
+        headers=HTMX,
+    )
+    assert f'name="item-{item.pk}-amount" value="1234,50"' in response.text
+    page = alice_client.get(example.get_absolute_url()).text
+    assert f'name="item-{item.pk}-amount" value="1234,50"' in page
+
+
 @pytest.mark.parametrize(
     "amount", ["1700,50", "1 700,50", "1700.50", "1\u202f700,50", "1.700,50", "1,700.50"]
 )

@@ -47,6 +47,14 @@ class AmountField(forms.DecimalField):
             raise ValidationError(self.error_messages["invalid"], code="invalid")
         return value
 
+    def clean(self, value) -> Decimal | None:
+        """The value with exactly `decimal_places` decimals, as the database will store it:
+        `1 234,5` comes back as `1234,50` in the row the answer redraws, as after a reload."""
+        value = super().clean(value)
+        if value is None or self.decimal_places is None:
+            return value
+        return value.quantize(Decimal(1).scaleb(-self.decimal_places))
+
     def _plain(self, text: str) -> str:
         """`text` with a point for decimals and no thousands separator."""
         if "," in text and "." in text:
