@@ -6,6 +6,7 @@ the summary) builds one form, not the page's. The page itself is cached by the v
 with holes for what differs from one visitor to the next: see `render_page`.
 """
 
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -32,6 +33,7 @@ PAGE = "venues/workspace.html"
 CSRF_PLACEHOLDER = "csrf-token-placeholder-5f0c2e"
 USERNAME_PLACEHOLDER = "username-placeholder-5f0c2e"
 PATH_PLACEHOLDER = "path-placeholder-5f0c2e"
+_HOLES = re.compile(f"({CSRF_PLACEHOLDER}|{USERNAME_PLACEHOLDER}|{PATH_PLACEHOLDER})")
 
 GROUPS = [
     (Pool.INFRASTRUCTURE, Tier.BASIC),
@@ -123,26 +125,32 @@ class Workspace:
         when nothing in the venue changed since it was rendered for the same role and language
         (`Venue.cache_key`): rendered once per change, not per visit. What differs from one
         visitor to the next (the CSRF token, the user's name, the address for the language
-        switch) is rendered as placeholders, replaced by this request's values."""
+        switch) is rendered as placeholders, filled in with this request's values."""
         if self.bound or get_messages(request):
             self.load()
             return render(request, PAGE, self.context())
 
-        def render_with_holes() -> str:
+        def render_with_holes() -> list[bytes | str]:
+            """The page as UTF-8 pieces of text, with the placeholders between them: a visit
+            joins them once, whatever the page's size, instead of searching it."""
             self.load()
             holes = {
                 "csrf_token": CSRF_PLACEHOLDER,
                 "username": USERNAME_PLACEHOLDER,
                 "full_path": PATH_PLACEHOLDER,
             }
-            return render_to_string(PAGE, self.context(**holes), request)
+            page = render_to_string(PAGE, self.context(**holes), request)
+            parts = _HOLES.split(page)  # text, placeholder, text, …, text
+            parts[::2] = [text.encode() for text in parts[::2]]
+            return parts
 
         key = self.venue.cache_key("workspace", self.venue.role, get_language())
-        page = cache.get_or_set(key, render_with_holes)
-        for placeholder, value in (
-            (CSRF_PLACEHOLDER, get_token(request)),
-            (USERNAME_PLACEHOLDER, escape(request.user.get_username())),
-            (PATH_PLACEHOLDER, escape(request.get_full_path())),
-        ):
-            page = page.replace(placeholder, value)
-        return HttpResponse(page)
+        parts = cache.get_or_set(key, render_with_holes)
+        values = {
+            CSRF_PLACEHOLDER: get_token(request).encode(),
+            USERNAME_PLACEHOLDER: escape(request.user.get_username()).encode(),
+            PATH_PLACEHOLDER: escape(request.get_full_path()).encode(),
+        }
+        filled = parts.copy()
+        filled[1::2] = [values[placeholder] for placeholder in parts[1::2]]
+        return HttpResponse(b"".join(filled))
