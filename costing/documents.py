@@ -1,8 +1,10 @@
 """The exchange formats of SPEC §5: venue documents in, allocation documents out.
 
-No Django here either: the `allocate` command, the import and export commands and the web app
-all go through these functions. Invalid input raises `DocumentError` whose message reads
-`PATH: what is wrong`, for the first problem met in document order.
+The `allocate` command, the import and export commands and the web app all go through these
+functions; of Django, they use only its translations. Invalid input raises `DocumentError` whose
+message reads `PATH: what is wrong`, for the first problem met in document order: PATH as in the
+document, what is wrong in the active language (French in the web app, English from the
+commands).
 """
 
 import json
@@ -11,6 +13,8 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
+
+from django.utils.translation import gettext as _
 
 from .engine import CENT, FREQUENCIES, KEYS, POOLS, TIERS, Allocation, Category, Item, Venue
 
@@ -68,19 +72,20 @@ def load_venue_document(data: str | bytes | bytearray) -> Venue:
         try:
             data = bytes(data).decode("utf-8")
         except UnicodeDecodeError:
-            raise DocumentError("document", "is not UTF-8 text") from None
+            raise DocumentError("document", _("n'est pas un texte UTF-8")) from None
     try:
         decoded = json.loads(
             data.lstrip("\ufeff"), parse_float=_parse_number, parse_constant=_NotANumber
         )
     except json.JSONDecodeError as e:
+        message = _("n'est pas du JSON valide (%(error)s à la ligne %(line)s, colonne %(column)s)")
         raise DocumentError(
-            "document", f"is not valid JSON ({e.msg} at line {e.lineno}, column {e.colno})"
+            "document", message % {"error": e.msg, "line": e.lineno, "column": e.colno}
         ) from None
     except ValueError:  # an integer literal longer than Python's int conversion limit
-        raise DocumentError("document", "contains a number too long to read") from None
+        raise DocumentError("document", _("contient un nombre trop long pour être lu")) from None
     except RecursionError:
-        raise DocumentError("document", "is nested too deeply") from None
+        raise DocumentError("document", _("est imbriqué trop profondément")) from None
     return parse_venue_document(decoded)
 
 
@@ -92,14 +97,17 @@ def parse_venue_document(data: Any) -> Venue:
     doc = _object(data, "document")
     document_format = _required(doc, "format", "format")
     if document_format != VENUE_FORMAT:
-        raise DocumentError("format", f'expected "{VENUE_FORMAT}", got {_show(document_format)}')
+        message = _('attendu "%(expected)s", trouvé %(got)s')
+        raise DocumentError(
+            "format", message % {"expected": VENUE_FORMAT, "got": _show(document_format)}
+        )
     name = _text(_required(doc, "name", "name"), "name", NAME_MAX_LENGTH)
     currency = _currency(doc.get("currency"), "currency")
     surface = _decimal(_required(doc, "total_surface_m2", "total_surface_m2"), "total_surface_m2")
     if surface <= 0:
-        raise DocumentError("total_surface_m2", "must be more than 0")
+        raise DocumentError("total_surface_m2", _("doit être supérieur à 0"))
     if surface > MAX_SURFACE:
-        raise DocumentError("total_surface_m2", f"is too large (at most {MAX_SURFACE})")
+        raise DocumentError("total_surface_m2", _too_large(MAX_SURFACE))
     keys = _pools(doc.get("pools"), "pools")
 
     items = tuple(
@@ -138,15 +146,13 @@ def check_sums(categories: Iterable[Category]) -> list[tuple[str, str]]:
     errors = []
     surface = sum((c.surface_share_pct for c in categories), Decimal(0))
     if surface > 100:
-        errors.append(
-            ("categories", f"surface shares add up to {_fmt(surface)} %, more than 100 %")
-        )
+        message = _("la somme des surface_share_pct est de %(total)s %%, plus de 100 %%")
+        errors.append(("categories", message % {"total": _fmt(surface)}))
     for pool in POOLS:
         shares = sum((c.share_pct(pool) for c in categories), Decimal(0))
         if shares > 100:
-            errors.append(
-                ("categories", f"{pool} shares add up to {_fmt(shares)} %, more than 100 %")
-            )
+            message = _("la somme des shares_pct.%(pool)s est de %(total)s %%, plus de 100 %%")
+            errors.append(("categories", message % {"pool": pool, "total": _fmt(shares)}))
     return errors
 
 
@@ -173,7 +179,8 @@ def name_key(name: str) -> str:
 
 
 def _duplicate_message(name: str) -> str:
-    return f"duplicate name {_show(name)} (names are case-insensitive)"
+    message = _("nom en double %(name)s (majuscules et minuscules ne les distinguent pas)")
+    return message % {"name": _show(name)}
 
 
 def _pools(value: Any, path: str) -> dict[str, str]:
@@ -183,44 +190,44 @@ def _pools(value: Any, path: str) -> dict[str, str]:
     pools = _object(value, path)
     for pool, settings in pools.items():
         if pool not in POOLS:
-            raise DocumentError(f"{path}.{pool}", f"unknown pool (expected {_either(POOLS)})")
+            raise DocumentError(f"{path}.{pool}", _unknown_pool())
         if settings is None:
             continue
         key = _object(settings, f"{path}.{pool}").get("key")
         if key is not None:
-            keys[pool] = _choice(key, f"{path}.{pool}.key", KEYS, "allocation key")
+            keys[pool] = _choice(key, f"{path}.{pool}.key", KEYS, _("clé de répartition"))
     return keys
 
 
 def _item(value: Any, path: str) -> Item:
     obj = _object(value, path)
     label = _text(_required(obj, "label", f"{path}.label"), f"{path}.label", LABEL_MAX_LENGTH)
-    pool = _choice(_required(obj, "pool", f"{path}.pool"), f"{path}.pool", POOLS, "pool")
-    tier = _choice(obj.get("tier", "basic"), f"{path}.tier", TIERS, "tier")
+    pool = _choice(_required(obj, "pool", f"{path}.pool"), f"{path}.pool", POOLS, _("pool"))
+    tier = _choice(obj.get("tier", "basic"), f"{path}.tier", TIERS, _("niveau"))
     amount = _decimal(_required(obj, "amount", f"{path}.amount"), f"{path}.amount")
     if amount < 0:
-        raise DocumentError(f"{path}.amount", "must not be negative")
+        raise DocumentError(f"{path}.amount", _("ne doit pas être négatif"))
     if amount > MAX_AMOUNT:
-        raise DocumentError(f"{path}.amount", f"is too large (at most {MAX_AMOUNT})")
+        raise DocumentError(f"{path}.amount", _too_large(MAX_AMOUNT))
     frequency = _choice(
-        obj.get("frequency", "monthly"), f"{path}.frequency", FREQUENCIES, "frequency"
+        obj.get("frequency", "monthly"), f"{path}.frequency", FREQUENCIES, _("fréquence")
     )
     months = obj.get("amortization_months")
     months_path = f"{path}.amortization_months"
     if months is not None:
         months = _count(months, months_path, 1, MAX_AMORTIZATION_MONTHS)
     if frequency == "one_off" and months is None:
-        raise DocumentError(months_path, "is required for a one_off item")
+        raise DocumentError(months_path, _("est obligatoire pour un poste one_off"))
     if frequency != "one_off":
         months = None  # meaningless, and dropped by the models too
     included = obj.get("included", True)
     if not isinstance(included, bool):
-        raise DocumentError(f"{path}.included", f"expected true or false, got {_show(included)}")
+        raise DocumentError(f"{path}.included", _expected(_("true ou false"), included))
     notes = obj.get("notes")
     if notes is None:
         notes = ""
     elif not isinstance(notes, str):
-        raise DocumentError(f"{path}.notes", f"expected text, got {_show(notes)}")
+        raise DocumentError(f"{path}.notes", _expected(_("un texte"), notes))
     else:
         _storable(notes, f"{path}.notes")
     return Item(
@@ -252,7 +259,7 @@ def _category(value: Any, path: str, seen_names: set[str]) -> Category:
         for pool, share in _object(raw_shares, f"{path}.shares_pct").items():
             share_path = f"{path}.shares_pct.{pool}"
             if pool not in POOLS:
-                raise DocumentError(share_path, f"unknown pool (expected {_either(POOLS)})")
+                raise DocumentError(share_path, _unknown_pool())
             if share is not None:
                 shares[pool] = _pct(share, share_path)
     return Category(
@@ -271,38 +278,42 @@ def _category(value: Any, path: str, seen_names: set[str]) -> Category:
 def _required(obj: dict, key: str, path: str) -> Any:
     value = obj.get(key, _MISSING)
     if value is _MISSING:
-        raise DocumentError(path, "is required")
+        raise DocumentError(path, _("est obligatoire"))
     return value
 
 
 def _object(value: Any, path: str) -> dict:
     if not isinstance(value, dict):
-        raise DocumentError(path, f"expected an object, got {_show(value)}")
+        raise DocumentError(path, _expected(_("un objet"), value))
     return value
 
 
 def _list(value: Any, path: str) -> list:
     if not isinstance(value, list):
-        raise DocumentError(path, f"expected a list, got {_show(value)}")
+        raise DocumentError(path, _expected(_("une liste"), value))
     return value
 
 
 def _text(value: Any, path: str, max_length: int) -> str:
     if not isinstance(value, str):
-        raise DocumentError(path, f"expected text, got {_show(value)}")
+        raise DocumentError(path, _expected(_("un texte"), value))
     text = value.strip()
     if not text:
-        raise DocumentError(path, "must not be empty")
+        raise DocumentError(path, _("ne doit pas être vide"))
     if len(text) > max_length:
-        raise DocumentError(path, f"is too long (at most {max_length} characters)")
+        raise DocumentError(
+            path, _("est trop long (au plus %(maximum)s caractères)") % {"maximum": max_length}
+        )
     return _storable(text, path)
 
 
 def _storable(text: str, path: str) -> str:
     if "\x00" in text:  # PostgreSQL cannot store it
-        raise DocumentError(path, "must not contain NUL characters")
+        raise DocumentError(path, _("ne doit pas contenir de caractère NUL"))
     if _SURROGATE.search(text):  # no database can store it
-        raise DocumentError(path, "must not contain unpaired surrogates (\\ud800 to \\udfff)")
+        raise DocumentError(
+            path, _("ne doit pas contenir de demi-caractère UTF-16 isolé (\\ud800 à \\udfff)")
+        )
     return text
 
 
@@ -310,22 +321,25 @@ def _currency(value: Any, path: str) -> str:
     if value is None:
         return "EUR"
     if not isinstance(value, str) or not _CURRENCY.fullmatch(value.strip().upper()):
-        raise DocumentError(path, f"expected a 3-letter currency code like EUR, got {_show(value)}")
+        raise DocumentError(path, _expected(_("un code de devise de 3 lettres comme EUR"), value))
     return value.strip().upper()
 
 
 def _choice(value: Any, path: str, choices: Sequence[str], what: str) -> str:
     if not isinstance(value, str):
-        raise DocumentError(path, f"expected {_either(choices)}, got {_show(value)}")
+        raise DocumentError(path, _expected(_either(choices), value))
     if value not in choices:
-        raise DocumentError(path, f"unknown {what} {_show(value)} (expected {_either(choices)})")
+        message = _("%(what)s : valeur inconnue %(value)s (attendu %(choices)s)")
+        raise DocumentError(
+            path, message % {"what": what, "value": _show(value), "choices": _either(choices)}
+        )
     return value
 
 
 def _decimal(value: Any, path: str) -> Decimal:
     """A JSON number or a string like "12.50", with at most 2 decimal places."""
     if isinstance(value, bool) or value is None or isinstance(value, _NotANumber):
-        raise DocumentError(path, f"expected a number, got {_show(value)}")
+        raise DocumentError(path, _expected(_("un nombre"), value))
     if isinstance(value, int):
         number = Decimal(value)
     elif isinstance(value, Decimal):
@@ -336,12 +350,12 @@ def _decimal(value: Any, path: str) -> Decimal:
     elif isinstance(value, str) and _DECIMAL_TEXT.fullmatch(value.strip()):
         number = Decimal(value.strip())
     else:
-        raise DocumentError(path, f"expected a number, got {_show(value)}")
+        raise DocumentError(path, _expected(_("un nombre"), value))
     if not number.is_finite():
-        raise DocumentError(path, f"expected a number, got {_show(value)}")
+        raise DocumentError(path, _expected(_("un nombre"), value))
     # Places as written, as Django's DecimalField counts them: "1.000" has 3.
     if number.as_tuple().exponent < -2:
-        raise DocumentError(path, "has more than 2 decimal places")
+        raise DocumentError(path, _("a plus de 2 décimales"))
     # "-0.00" would be written back as "-0.00".
     return number.copy_abs() if number.is_zero() else number
 
@@ -349,18 +363,18 @@ def _decimal(value: Any, path: str) -> Decimal:
 def _pct(value: Any, path: str) -> Decimal:
     pct = _decimal(value, path)
     if not 0 <= pct <= 100:
-        raise DocumentError(path, "must be between 0 and 100")
+        raise DocumentError(path, _("doit être compris entre 0 et 100"))
     return pct
 
 
 def _count(value: Any, path: str, minimum: int, maximum: int) -> int:
     # bool is an int in Python, and 3.0 is not a JSON integer: both are refused.
     if type(value) is not int:
-        raise DocumentError(path, f"expected a whole number, got {_show(value)}")
+        raise DocumentError(path, _expected(_("un nombre entier"), value))
     if value < minimum:
-        raise DocumentError(path, f"must be {minimum} or more")
+        raise DocumentError(path, _("doit valoir %(minimum)s ou plus") % {"minimum": minimum})
     if value > maximum:
-        raise DocumentError(path, f"must be {maximum} or less")
+        raise DocumentError(path, _("doit valoir %(maximum)s ou moins") % {"maximum": maximum})
     return value
 
 
@@ -375,16 +389,28 @@ def _show(value: Any) -> str:
     if isinstance(value, str):
         return json.dumps(value[:40] + ("…" if len(value) > 40 else ""), ensure_ascii=False)
     if isinstance(value, dict):
-        return "an object"
+        return _("un objet")
     if isinstance(value, list):
-        return "a list"
+        return _("une liste")
     if isinstance(value, Decimal | int | float):
         return str(value)[:40]
     return type(value).__name__
 
 
 def _either(choices: Sequence[str]) -> str:
-    return ", ".join(choices[:-1]) + " or " + choices[-1]
+    return _("%(choices)s ou %(last)s") % {"choices": ", ".join(choices[:-1]), "last": choices[-1]}
+
+
+def _expected(what: str, value: Any) -> str:
+    return _("attendu %(expected)s, trouvé %(got)s") % {"expected": what, "got": _show(value)}
+
+
+def _too_large(maximum: Decimal) -> str:
+    return _("est trop grand (au plus %(maximum)s)") % {"maximum": maximum}
+
+
+def _unknown_pool() -> str:
+    return _("pool inconnu (attendu %(choices)s)") % {"choices": _either(POOLS)}
 
 
 # Writing documents

@@ -1,4 +1,7 @@
-"""Venue and allocation documents (SPEC §5), without a database."""
+"""Venue and allocation documents (SPEC §5), without a database.
+
+The messages are checked in English, as the commands print them; the web app shows them in
+its own language (French by default)."""
 
 import copy
 import json
@@ -6,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -25,6 +29,12 @@ D = Decimal
 DATA = Path(__file__).resolve().parent / "data"
 SHARED_EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "examples"
 EXAMPLES = ("movilab-300m2.venue.json", "movilab-300m2.allocation.json")
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
 
 
 def example_text() -> str:
@@ -390,6 +400,20 @@ def test_it_rejects_pool_shares_adding_up_to_more_than_100_percent():
     doc["categories"][2]["shares_pct"]["services"] = "0.01"
     error = error_of(doc)
     assert str(error) == "categories: services shares add up to 100.01 %, more than 100 %"
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("fr", "cost_items[0].amount: ne doit pas être négatif"),
+        ("en", "cost_items[0].amount: must not be negative"),
+    ],
+)
+def test_what_is_wrong_is_said_in_the_active_language_after_the_path(language, message):
+    doc = example()
+    doc["cost_items"][0]["amount"] = "-1"
+    with translation.override(language):
+        assert str(error_of(doc)) == message
 
 
 def test_it_rejects_duplicate_category_names_whatever_their_case():

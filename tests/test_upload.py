@@ -5,6 +5,7 @@ tests/test_workspace.py covers a good document and a bad amount; here, every oth
 can be wrong.
 """
 
+import html
 import json
 from pathlib import Path
 
@@ -34,7 +35,7 @@ def assert_refused_beside_the_field(response, message: str) -> None:
     assert response.status_code == 200
     field = response.text.split('id="id_document_error"', 1)
     assert len(field) == 2, "no error list beside the document field"
-    assert message in field[1].split("</ul>", 1)[0]
+    assert message in html.unescape(field[1].split("</ul>", 1)[0])
     assert 'aria-invalid="true"' in response.text
     assert not Venue.objects.exists()
     assert not CostItem.objects.exists()
@@ -79,13 +80,13 @@ def test_no_file_at_all_is_refused_with_a_message(alice_client):
 )
 def test_text_that_is_not_json_is_refused_with_a_message(alice_client, content):
     response = upload(alice_client, content)
-    assert_refused_beside_the_field(response, "document: is not valid JSON")
+    assert_refused_beside_the_field(response, "document: n'est pas du JSON valide")
 
 
 def test_bytes_that_are_not_utf8_are_refused_with_a_message(alice_client):
     latin1 = EXAMPLE.read_text(encoding="utf-8").encode("latin-1", errors="replace")
     response = upload(alice_client, latin1)
-    assert_refused_beside_the_field(response, "document: is not UTF-8 text")
+    assert_refused_beside_the_field(response, "document: n'est pas un texte UTF-8")
 
 
 def test_a_utf8_file_with_a_byte_order_mark_is_read(alice_client):
@@ -97,15 +98,15 @@ def test_a_utf8_file_with_a_byte_order_mark_is_read(alice_client):
 @pytest.mark.parametrize(
     ("document", "message"),
     [
-        ([], "document: expected an object, got a list"),
-        ([example()], "document: expected an object, got a list"),
-        (42, "document: expected an object, got 42"),
-        ("tierslieux.venue/1", "document: expected an object"),
-        (None, "document: expected an object, got null"),
-        ({}, "format: is required"),
-        ({**example(), "format": "tierslieux.allocation/1"}, "format: expected"),
-        ({**example(), "format": "tierslieux.venue/2"}, "format: expected"),
-        ({**example(), "format": 1}, "format: expected"),
+        ([], "document: attendu un objet, trouvé une liste"),
+        ([example()], "document: attendu un objet, trouvé une liste"),
+        (42, "document: attendu un objet, trouvé 42"),
+        ("tierslieux.venue/1", "document: attendu un objet"),
+        (None, "document: attendu un objet, trouvé null"),
+        ({}, "format: est obligatoire"),
+        ({**example(), "format": "tierslieux.allocation/1"}, "format: attendu"),
+        ({**example(), "format": "tierslieux.venue/2"}, "format: attendu"),
+        ({**example(), "format": 1}, "format: attendu"),
     ],
     ids=["list", "list-of-venue", "number", "string", "null", "empty", "allocation", "v2", "int"],
 )
@@ -119,7 +120,7 @@ def test_json_that_is_not_a_venue_document_is_refused_with_a_message(
 def test_an_allocation_document_is_not_taken_for_a_venue(alice_client):
     allocation = EXAMPLE.with_name("movilab-300m2.allocation.json").read_bytes()
     response = upload(alice_client, allocation)
-    assert_refused_beside_the_field(response, "format: expected")
+    assert_refused_beside_the_field(response, "format: attendu")
 
 
 @pytest.mark.parametrize(
@@ -135,7 +136,7 @@ def test_a_document_missing_a_required_key_is_refused_naming_it(alice_client, re
     document = example()
     del document[remove]
     response = upload(alice_client, json.dumps(document).encode())
-    assert_refused_beside_the_field(response, f"{path}: is required")
+    assert_refused_beside_the_field(response, f"{path}: est obligatoire")
 
 
 def test_an_invalid_item_late_in_the_document_creates_nothing(alice_client):
@@ -143,7 +144,9 @@ def test_an_invalid_item_late_in_the_document_creates_nothing(alice_client):
     document = example()
     document["cost_items"][-1]["frequency"] = "weekly"
     response = upload(alice_client, json.dumps(document).encode())
-    assert_refused_beside_the_field(response, "cost_items[9].frequency: unknown frequency")
+    assert_refused_beside_the_field(
+        response, "cost_items[9].frequency: fréquence : valeur inconnue"
+    )
 
 
 @pytest.mark.parametrize(
@@ -161,19 +164,21 @@ def test_unpaired_surrogates_are_refused_with_a_message(alice_client, change, pa
     document = example()
     change(document)
     response = upload(alice_client, json.dumps(document).encode())
-    assert_refused_beside_the_field(response, f"{path}: must not contain unpaired surrogates")
+    assert_refused_beside_the_field(
+        response, f"{path}: ne doit pas contenir de demi-caractère UTF-16 isolé"
+    )
 
 
 def test_an_unpaired_surrogate_in_a_key_is_quoted_without_breaking_the_page(alice_client):
     document = example()
     document["pools"] = {"\ud800": {"key": "manual"}}
     response = upload(alice_client, json.dumps(document).encode())
-    assert_refused_beside_the_field(response, "pools.\ufffd: unknown pool")
+    assert_refused_beside_the_field(response, "pools.\ufffd: pool inconnu")
 
 
 def test_a_refused_upload_gives_an_error_beside_the_field_with_htmx_too(alice_client):
     response = upload(alice_client, b"[]", {"HX-Request": "true"})
-    assert_refused_beside_the_field(response, "document: expected an object")
+    assert_refused_beside_the_field(response, "document: attendu un objet")
 
 
 def test_the_upload_form_tells_the_browser_to_send_a_file(alice_client):
@@ -186,7 +191,7 @@ def test_two_categories_named_alike_but_for_accents_composition_are_refused(alic
     document = example()
     document["categories"][1]["name"] = "Be\u0301ne\u0301ficiaires"  # decomposed accents
     response = upload(alice_client, json.dumps(document).encode())
-    assert_refused_beside_the_field(response, "categories[2].name: duplicate name")
+    assert_refused_beside_the_field(response, "categories[2].name: nom en double")
 
 
 def test_a_dotted_capital_i_makes_a_duplicate_name_as_the_database_sees_it(alice_client):
@@ -195,4 +200,5 @@ def test_a_dotted_capital_i_makes_a_duplicate_name_as_the_database_sees_it(alice
     document = example()
     document["categories"][2]["name"] = "CONTR\u0130BUTEURS"
     response = upload(alice_client, json.dumps(document).encode())
-    assert_refused_beside_the_field(response, "categories[2].name: duplicate name")
+    assert_refused_beside_the_field(response, "categories[2].name: nom en double")
+

@@ -1,6 +1,7 @@
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
 from costing.documents import DocumentError, allocation_document, dumps, load_venue_document
 from costing.engine import allocate
@@ -25,7 +26,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, file: str, **options):
         try:
-            venue = load_venue_document(read_document(file))
+            with translation.override("en"):  # the messages of SPEC §5, as scripts expect them
+                venue = load_venue_document(read_document(file))
         except DocumentError as error:
             raise CommandError(str(error)) from None
         self.stdout.write(dumps(allocation_document(allocate(venue))), ending="")

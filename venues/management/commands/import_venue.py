@@ -1,5 +1,6 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
 from costing.documents import DocumentError, load_venue_document
 from costing.management.commands.allocate import read_document
@@ -19,7 +20,8 @@ class Command(BaseCommand):
         except get_user_model().DoesNotExist:
             raise CommandError(f"--owner: no user named {owner!r}") from None
         try:
-            data = load_venue_document(read_document(file))
+            with translation.override("en"):  # the messages of SPEC §5, as scripts expect them
+                data = load_venue_document(read_document(file))
         except DocumentError as error:
             raise CommandError(str(error)) from None
         venue = Venue.objects.create_from_engine(data, owner=user)
