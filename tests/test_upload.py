@@ -202,3 +202,9 @@ def test_a_dotted_capital_i_makes_a_duplicate_name_as_the_database_sees_it(alice
     response = upload(alice_client, json.dumps(document).encode())
     assert_refused_beside_the_field(response, "categories[2].name: nom en double")
 
+
+def test_the_import_address_opened_without_a_file_leads_to_the_new_venue_page(alice_client):
+    # The language switch of a refused upload's page comes back to its address with a GET.
+    response = alice_client.get(reverse("venue_import"))
+    assert response.status_code == 302
+    assert response.url == reverse("venue_create")

@@ -486,6 +486,17 @@ def test_the_cached_workspace_names_each_visitor_and_their_own_address(
     assert html.unescape(next_field) == example.get_absolute_url() + "?vue=1&a=%3Cb%3E"
 
 
+def test_the_language_switch_of_a_refused_no_js_edit_comes_back_to_the_workspace(
+    alice_client, example
+):
+    item = rent(example)
+    url = reverse("item_edit", args=[example.pk, item.pk])
+    page = alice_client.post(url, item_data(item, amount="beaucoup")).text
+    assert "Saisissez un nombre" in page
+    next_field = re.search(r'<input type="hidden" name="next" value="([^"]*)">', page).group(1)
+    assert next_field == example.get_absolute_url()
+
+
 def test_a_message_is_shown_once_on_the_cached_workspace(alice_client, example):
     alice_client.get(example.get_absolute_url())  # cached without messages
     data = {"new-infrastructure-basic-label": "Ménage", "new-infrastructure-basic-amount": "80",

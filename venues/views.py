@@ -69,8 +69,10 @@ def venue_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["POST"])
+@require_http_methods(["GET", "POST"])
 def venue_import(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":  # e.g. the language switch on a refused upload's page
+        return redirect("venue_create")
     upload_form = UploadVenueForm(request.POST, request.FILES)
     if upload_form.is_valid():
         data = upload_form.cleaned_data["document"]

@@ -120,6 +120,13 @@ class Workspace:
             **extra,
         }
 
+    def address(self, request: HttpRequest) -> str:
+        """Where the language switch comes back to: this page, or the venue's when the page
+        answers a refused POST (its address takes no GET)."""
+        if request.method == "GET":
+            return request.get_full_path()
+        return self.venue.get_absolute_url()
+
     def render_page(self, request: HttpRequest) -> HttpResponse:
         """The whole page. Unless it carries form errors or messages, it comes from the cache
         when nothing in the venue changed since it was rendered for the same role and language
@@ -128,7 +135,7 @@ class Workspace:
         switch) is rendered as placeholders, filled in with this request's values."""
         if self.bound or get_messages(request):
             self.load()
-            return render(request, PAGE, self.context())
+            return render(request, PAGE, self.context(full_path=self.address(request)))
 
         def render_with_holes() -> list[bytes | str]:
             """The page as UTF-8 pieces of text, with the placeholders between them: a visit
@@ -149,7 +156,7 @@ class Workspace:
         values = {
             CSRF_PLACEHOLDER: get_token(request).encode(),
             USERNAME_PLACEHOLDER: escape(request.user.get_username()).encode(),
-            PATH_PLACEHOLDER: escape(request.get_full_path()).encode(),
+            PATH_PLACEHOLDER: escape(self.address(request)).encode(),
         }
         filled = parts.copy()
         filled[1::2] = [values[placeholder] for placeholder in parts[1::2]]
