@@ -168,8 +168,8 @@ AXES_CLIENT_IP_CALLABLE = "venues.lockout.client_address"
 AXES_USERNAME_CALLABLE = "venues.throttle.login_username"
 
 # A cache in each process's memory: rendered pages under keys that change with every write to
-# their venue (Venue.cache_key), so no process can serve a stale page, and the /s/ throttling
-# counters (per process: with N processes an address gets up to N times the limit).
+# their venue (Venue.cache_key), so no process can serve a stale page, and the addresses this
+# process has seen reach the /s/ failure limit (the failures are counted in PostgreSQL).
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",

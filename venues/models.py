@@ -244,3 +244,20 @@ class ShareLink(models.Model):
     def revoke(self) -> None:
         self.revoked_at = timezone.now()
         self.save(update_fields=["revoked_at"])
+
+
+class ShareLookupFailures(models.Model):
+    """The unknown or revoked share tokens one address opened in its current window
+    (venues/throttle.py). Kept in the database so that every server process counts them
+    together."""
+
+    address = models.CharField(_("adresse"), max_length=100, unique=True)
+    count = models.PositiveIntegerField(_("échecs"), default=0)
+    window_end = models.DateTimeField(_("fin de la fenêtre"), db_index=True)
+
+    class Meta:
+        verbose_name = _("échecs d'ouverture de liens de partage")
+        verbose_name_plural = _("échecs d'ouverture de liens de partage")
+
+    def __str__(self) -> str:
+        return f"{self.address} · {self.count}"

@@ -8,20 +8,26 @@ first failure), every `/s/` lookup from that address is answered 429 with `Retry
 the window has passed: valid tokens too, so that a blocked guesser cannot tell a hit from a
 miss. Other addresses are not affected.
 
-The counts live in Django's cache: one cache read per lookup, no SQL. With the default
-local-memory cache each server process counts on its own; a shared cache (Redis, Memcached)
-makes the limit hold across processes.
+Failures are counted in PostgreSQL (`ShareLookupFailures`), so the limit holds across server
+processes and containers; the process that counts the failure reaching the limit keeps the
+block in its cache until the window ends. A lookup is checked against that cache only: no SQL
+for a valid token or a blocked address. A process that has not seen the address fail yet lets
+one more lookup through, which fails, is counted and blocks it there too.
 """
 
+import datetime
 import math
 import time
 
 from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.template import engines
 from django.utils.translation import gettext, ngettext
+
+from .models import ShareLookupFailures
 
 # django-axes' AccessAttempt.username column.
 AXES_USERNAME_MAX_LENGTH = 255
@@ -39,19 +45,16 @@ def client_address(request: HttpRequest) -> str:
     return get_client_ip_address(request) or "unknown"
 
 
-def _keys(request: HttpRequest) -> tuple[str, str]:
-    address = client_address(request)
-    return f"tierslieux:share-failures:{address}", f"tierslieux:share-window-end:{address}"
+def _block_key(address: str) -> str:
+    return f"tierslieux:share-blocked-until:{address}"
 
 
 def share_refusal(request: HttpRequest) -> HttpResponse | None:
     """The 429 response for an address over the limit, or None if it may look links up."""
-    count_key, end_key = _keys(request)
-    state = cache.get_many([count_key, end_key])
-    if state.get(count_key, 0) < settings.SHARE_FAILURE_LIMIT:
+    blocked_until = cache.get(_block_key(client_address(request)))
+    if blocked_until is None:
         return None
-    window = settings.SHARE_FAILURE_WINDOW_MINUTES * 60
-    seconds = max(1, math.ceil(state.get(end_key, time.time() + window) - time.time()))
+    seconds = max(1, math.ceil(blocked_until - time.time()))
     minutes = math.ceil(seconds / 60)
     context = {
         "title": gettext("Trop de liens inconnus"),
@@ -73,16 +76,28 @@ def share_refusal(request: HttpRequest) -> HttpResponse | None:
 
 
 def share_failure(request: HttpRequest) -> None:
-    """Count a lookup of an unknown or revoked token against the request's address."""
-    count_key, end_key = _keys(request)
-    window = settings.SHARE_FAILURE_WINDOW_MINUTES * 60
-    # add() only sets the keys that are not there: the first failure opens the window.
-    cache.add(end_key, time.time() + window, window)
-    cache.add(count_key, 0, window)
-    try:
-        cache.incr(count_key)  # atomic on shared caches; keeps the key's expiry
-    except ValueError:  # expired between add() and incr(): a new window
-        cache.set(count_key, 1, window)
+    """Count a lookup of an unknown or revoked token against the request's address; block the
+    address in this process once it reaches the limit."""
+    address = client_address(request)
+    now = time.time()
+    window_end = _moment(now + settings.SHARE_FAILURE_WINDOW_MINUTES * 60)
+    with transaction.atomic():
+        failures, _ = ShareLookupFailures.objects.select_for_update().get_or_create(
+            address=address, defaults={"window_end": window_end}
+        )
+        if failures.window_end <= _moment(now):  # the first failure of a new window
+            failures.count, failures.window_end = 0, window_end
+        failures.count += 1
+        failures.save(update_fields=["count", "window_end"])
+        # Housekeeping: the windows that have passed count for nothing any more.
+        ShareLookupFailures.objects.filter(window_end__lte=_moment(now)).delete()
+    if failures.count >= settings.SHARE_FAILURE_LIMIT:
+        end = failures.window_end.timestamp()
+        cache.set(_block_key(address), end, timeout=end - now)
+
+
+def _moment(timestamp: float) -> datetime.datetime:
+    return datetime.datetime.fromtimestamp(timestamp, tz=datetime.UTC)
 
 
 def login_username(request: HttpRequest, credentials: dict | None = None) -> str | None:
