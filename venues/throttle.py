@@ -54,7 +54,8 @@ def share_refusal(request: HttpRequest) -> HttpResponse | None:
     blocked_until = cache.get(_block_key(client_address(request)))
     if blocked_until is None:
         return None
-    seconds = max(1, math.ceil(blocked_until - time.time()))
+    # To the millisecond first: the end went through the database's microseconds.
+    seconds = max(1, math.ceil(round(blocked_until - time.time(), 3)))
     minutes = math.ceil(seconds / 60)
     context = {
         "title": gettext("Trop de liens inconnus"),
