@@ -23,7 +23,13 @@ from venues.access import venue_view
 from venues.models import Role, Venue
 from venues.workspace import GROUPS, PAGE, Workspace
 
-from .forms import AllocationKeysForm, BonjourBienvenueForm, CostItemForm, MemberCategoryForm
+from .forms import (
+    AllocationKeysForm,
+    BonjourBienvenueForm,
+    CostItemDetailsForm,
+    CostItemForm,
+    MemberCategoryForm,
+)
 from .models import AllocationKey, CostItem, MemberCategory
 
 STALE = gettext_lazy(
@@ -149,6 +155,34 @@ def item_edit(request: HttpRequest, venue: Venue, item_id: int) -> HttpResponse:
             retarget(_fragments(request, context, "items", "summary-oob"), "#items"), "outerHTML"
         )
     return _fragments(request, context, "item-row", "summary-oob")
+
+
+@venue_view(Role.EDITOR, methods=("GET", "POST"))
+def item_details(request: HttpRequest, venue: Venue, item_id: int) -> HttpResponse:
+    """The whole item on a page of its own, to change its group or its notes."""
+    item = get_object_or_404(CostItem, venue=venue, pk=item_id)
+    group = (item.pool, item.tier)
+    form = CostItemDetailsForm(request.POST or None, instance=item)
+    if request.method == "POST" and form.is_valid():
+        fields = form._meta.fields
+        if (item.pool, item.tier) != group:  # moved: last of its new group
+            item.position = CostItem.objects.filter(venue=venue).next_position()
+            fields = [*fields, "position"]
+        if item.save_if_unchanged(form.cleaned_data["version"], fields):
+            messages.success(request, _("Poste « %(label)s » enregistré.") % {"label": item.label})
+            return _back(venue, f"item-{item.pk}")
+        messages.error(request, STALE)
+        item.refresh_from_db()
+        form = CostItemDetailsForm(instance=item)
+    elif request.method == "POST":
+        item.refresh_from_db()  # the title and the monthly amount as stored, not as typed
+    context = {
+        "venue": venue,
+        "item": item,
+        "form": form,
+        "cancel_url": f"{venue.get_absolute_url()}#item-{item.pk}",
+    }
+    return render(request, "costing/item_details.html", context)
 
 
 @venue_view(Role.EDITOR, methods=("GET", "POST"))

@@ -21,6 +21,7 @@ REQUIRED_ROLE = {
     "venue_edit": (Role.EDITOR, {"GET", "POST"}),
     "item_add": (Role.EDITOR, {"POST"}),
     "item_edit": (Role.EDITOR, {"POST"}),
+    "item_details": (Role.EDITOR, {"GET", "POST"}),
     "item_delete": (Role.EDITOR, {"GET", "POST"}),
     "item_move": (Role.EDITOR, {"POST"}),
     "category_add": (Role.EDITOR, {"POST"}),

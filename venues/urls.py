@@ -26,6 +26,11 @@ urlpatterns = [
     ),
     path("venues/<int:venue_id>/items/<int:item_id>/", costing.item_edit, name="item_edit"),
     path(
+        "venues/<int:venue_id>/items/<int:item_id>/details/",
+        costing.item_details,
+        name="item_details",
+    ),
+    path(
         "venues/<int:venue_id>/items/<int:item_id>/delete/",
         costing.item_delete,
         name="item_delete",
