@@ -88,8 +88,8 @@ def charlies_venue(charlie) -> Venue:
     return venue
 
 
-def item_data(item: CostItem, **changes) -> dict:
-    """What an item's row form posts (its prefixed fields), with `changes`."""
+def item_values(item: CostItem, **changes) -> dict:
+    """What a form for `item` posts (unprefixed, as on its details page), with `changes`."""
     values = {
         "label": item.label,
         "pool": item.pool,
@@ -101,7 +101,12 @@ def item_data(item: CostItem, **changes) -> dict:
         "version": item.version,
         **changes,
     }
-    return {f"item-{item.pk}-{k}": v for k, v in values.items() if v != ""}
+    return {k: v for k, v in values.items() if v != ""}
+
+
+def item_data(item: CostItem, **changes) -> dict:
+    """What an item's row form posts (its prefixed fields), with `changes`."""
+    return {f"item-{item.pk}-{k}": v for k, v in item_values(item, **changes).items()}
 
 
 def logged_in(user: User) -> Client:

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from costing.models import CostItem
+from tests.conftest import item_data, item_values
 
 pytestmark = pytest.mark.django_db
 
@@ -19,22 +20,6 @@ def rent(venue) -> CostItem:
 
 def details_url(item: CostItem) -> str:
     return reverse("item_details", args=[item.venue_id, item.pk])
-
-
-def details_data(item: CostItem, **changes) -> dict:
-    values = {
-        "label": item.label,
-        "pool": item.pool,
-        "tier": item.tier,
-        "amount": str(item.amount),
-        "frequency": item.frequency,
-        "amortization_months": item.amortization_months or "",
-        "included": "on" if item.included else "",
-        "notes": item.notes,
-        "version": item.version,
-        **changes,
-    }
-    return {key: value for key, value in values.items() if value != ""}
 
 
 def test_each_row_links_to_its_details_page(alice_client, example):
@@ -53,7 +38,7 @@ def test_the_page_shows_every_field_of_the_item(alice_client, example):
 def test_notes_are_saved_and_exported(alice_client, example):
     item = rent(example)
     response = alice_client.post(
-        details_url(item), details_data(item, notes="Bail jusqu'en mars 2028.")
+        details_url(item), item_values(item, notes="Bail jusqu'en mars 2028.")
     )
     assert response.status_code == 302
     assert response["Location"] == f"{example.get_absolute_url()}#item-{item.pk}"
@@ -70,8 +55,7 @@ def test_a_row_saved_from_the_workspace_keeps_the_notes(alice_client, example):
     item = rent(example)
     item.notes = "Bail 3-6-9"
     item.save()
-    data = {f"item-{item.pk}-{k}": v for k, v in details_data(item, amount="1 000").items()}
-    del data[f"item-{item.pk}-notes"]  # the row has no notes field
+    data = item_data(item, amount="1 000")  # the row has no notes field
     alice_client.post(reverse("item_edit", args=[example.pk, item.pk]), data)
     item.refresh_from_db()
     assert (item.amount, item.notes) == (Decimal("1000.00"), "Bail 3-6-9")
@@ -79,7 +63,7 @@ def test_a_row_saved_from_the_workspace_keeps_the_notes(alice_client, example):
 
 def test_a_misfiled_item_moves_to_the_end_of_its_new_group(alice_client, example):
     item = example.cost_items.get(label="Assurance professionnelle")
-    response = alice_client.post(details_url(item), details_data(item, pool="services"))
+    response = alice_client.post(details_url(item), item_values(item, pool="services"))
     assert response.status_code == 302
     page = alice_client.get(example.get_absolute_url()).text
     group = re.search(r'id="group-services-basic".*?</section>', page, re.S).group(0)
@@ -92,7 +76,7 @@ def test_a_misfiled_item_moves_to_the_end_of_its_new_group(alice_client, example
 
 def test_an_invalid_value_is_refused_beside_its_field_and_nothing_is_saved(alice_client, example):
     item = rent(example)
-    response = alice_client.post(details_url(item), details_data(item, amount="-3", label="X"))
+    response = alice_client.post(details_url(item), item_values(item, amount="-3", label="X"))
     assert response.status_code == 200
     assert 'id="id_amount_error"' in response.text
     assert "Poste « Loyer du local »" in response.text  # the stored label, not the typed one
@@ -101,7 +85,7 @@ def test_an_invalid_value_is_refused_beside_its_field_and_nothing_is_saved(alice
 
 def test_notes_longer_than_five_thousand_characters_are_refused(alice_client, example):
     item = rent(example)
-    response = alice_client.post(details_url(item), details_data(item, notes="n" * 5001))
+    response = alice_client.post(details_url(item), item_values(item, notes="n" * 5001))
     assert 'id="id_notes_error"' in response.text
     assert CostItem.objects.get(pk=item.pk).notes == ""
 
@@ -110,8 +94,8 @@ def test_a_save_based_on_a_stale_version_is_refused_with_the_fresh_values(
     alice_client, bob_client, example
 ):
     item = rent(example)
-    bob_client.post(details_url(item), details_data(item, notes="Par Bob"))
-    response = alice_client.post(details_url(item), details_data(item, notes="Par Alice"))
+    bob_client.post(details_url(item), item_values(item, notes="Par Bob"))
+    response = alice_client.post(details_url(item), item_values(item, notes="Par Alice"))
     assert response.status_code == 200
     assert "Quelqu&#x27;un a modifié cette ligne entre-temps" in response.text
     assert "Par Bob</textarea>" in response.text
