@@ -109,3 +109,26 @@ def test_the_workspace_works_without_javascript(live_server, alice, monkeypatch)
         rent.get_by_role("button", name="Enregistrer").click()
         expect(page.get_by_test_id("monthly-total")).to_have_text("900,00 €")
         browser.close()
+
+
+def test_a_manager_moves_a_misfiled_item_and_notes_its_contract(browser_page, example):
+    page = browser_page
+    log_in(page, "alice", "alice-password")
+    page.goto(example.get_absolute_url())
+    page.get_by_role(
+        "link", name="Détails de « Assurance professionnelle » : groupe, notes"
+    ).click()
+    expect(page.get_by_role("heading", name="Poste « Assurance professionnelle »")).to_be_visible()
+    page.get_by_label("Ensemble").select_option("services")
+    page.get_by_label("Notes").fill("Contrat MAIF, échéance au 1er mars.")
+    page.get_by_role("button", name="Enregistrer").click()
+
+    expect(page.locator("ul.messages[role=status]")).to_contain_text(
+        "Poste « Assurance professionnelle » enregistré."
+    )
+    moved = page.locator("#group-services-basic").get_by_role(
+        "link", name="Détails de « Assurance professionnelle » : groupe, notes"
+    )
+    expect(moved).to_have_attribute("title", "Contrat MAIF, échéance au 1er mars.")
+    expect(page.locator("#group-infrastructure-basic")).not_to_contain_text("Assurance")
+    expect(page.get_by_test_id("monthly-total")).to_have_text("2 500,00 €")  # the same cost
