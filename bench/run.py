@@ -323,7 +323,7 @@ for name, slug in json.loads(os.environ["BENCH_SLUGS"]).items():
     out[name] = {
         "id": venue.pk, "token": link.token, "item": item.pk, "amount": str(item.amount),
         "fields": {f: getattr(item, f) for f in
-                   ("label", "pool", "tier", "frequency", "amortization_months", "included")},
+                   ("label", "frequency", "amortization_months", "included")},
     }
 print("BENCH " + json.dumps(out))
 """,

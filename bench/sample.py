@@ -58,7 +58,7 @@ def venue_document(n_items: int, n_categories: int, seed: int = 7, name: str = "
     }
 
 
-ITEM_FIELDS = ("label", "pool", "tier", "frequency", "amortization_months", "included")
+ITEM_FIELDS = ("label", "frequency", "amortization_months", "included")
 
 
 def item_fields(item) -> dict:
@@ -71,8 +71,6 @@ def edit_form_data(pk: int, fields: dict, amount: str, version: int) -> dict[str
     prefix = f"item-{pk}"
     data = {
         f"{prefix}-label": fields["label"],
-        f"{prefix}-pool": fields["pool"],
-        f"{prefix}-tier": fields["tier"],
         f"{prefix}-amount": amount,
         f"{prefix}-frequency": fields["frequency"],
         f"{prefix}-amortization_months": str(fields["amortization_months"] or ""),

@@ -38,7 +38,9 @@ class CostItemForm(VersionedForm):
 
     class Meta:
         model = CostItem
-        fields = ["label", "pool", "tier", "amount", "frequency", "amortization_months", "included"]
+        # The group (pool and tier) is the row's place on the page: it changes on the item's
+        # details page only (CostItemDetailsForm).
+        fields = ["label", "amount", "frequency", "amortization_months", "included"]
         labels = {"label": _("Libellé"), "included": _("Compté")}
         widgets = {"label": forms.TextInput(attrs={"placeholder": _("Nouveau poste…")})}
 
@@ -50,9 +52,6 @@ class CostItemForm(VersionedForm):
 
     def clean(self):
         cleaned = super().clean()
-        if self.has_error("pool") or self.has_error("tier"):
-            # Hidden fields of the row: their own errors would show nowhere.
-            self.add_error(None, _("Ce poste n'a plus de groupe valide : rechargez la page."))
         if cleaned.get("frequency") == Frequency.ONE_OFF:
             if not cleaned.get("amortization_months"):
                 self.add_error(
@@ -71,7 +70,10 @@ class CostItemDetailsForm(CostItemForm):
     NOTES_MAX_LENGTH = 5000
 
     class Meta(CostItemForm.Meta):
-        fields = [*CostItemForm.Meta.fields, "notes"]
+        fields = [
+            "label", "pool", "tier", "amount", "frequency", "amortization_months", "included",
+            "notes",
+        ]  # fmt: skip
         labels = {
             **CostItemForm.Meta.labels,
             "pool": _("Ensemble"),

@@ -17,7 +17,6 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_htmx.http import reswap, retarget
 
 from venues.access import venue_view
 from venues.models import Role, Venue
@@ -116,13 +115,10 @@ def item_add(request: HttpRequest, venue: Venue, pool: str, tier: str) -> HttpRe
     if (pool, tier) not in GROUPS:
         raise Http404
     prefix = f"new-{pool}-{tier}"
-    # The group is the URL's, whatever the hidden fields say: the answer redraws that group.
-    form = CostItemForm(
-        {**request.POST.dict(), f"{prefix}-pool": pool, f"{prefix}-tier": tier}, prefix=prefix
-    )
+    form = CostItemForm(request.POST, prefix=prefix)
     if form.is_valid():
         item = form.save(commit=False)
-        item.venue = venue
+        item.venue, item.pool, item.tier = venue, pool, tier  # the group is the URL's
         item.position = CostItem.objects.filter(venue=venue).next_position()
         item.save()
         if not request.htmx:
@@ -142,18 +138,12 @@ def item_add(request: HttpRequest, venue: Venue, pool: str, tier: str) -> HttpRe
 def item_edit(request: HttpRequest, venue: Venue, item_id: int) -> HttpResponse:
     workspace = _workspace(request, venue)
     item = _row(venue.cost_items.all(), item_id)
-    place = (item.pool, item.tier)
     form = CostItemForm(request.POST, instance=item, prefix=f"item-{item.pk}")
     if refused := _save_or_refuse(request, workspace, "item", form):
         return refused
     if not request.htmx:
         return _back(venue, form.prefix)
     context = workspace.context(item=item, form=CostItemForm(instance=item, prefix=form.prefix))
-    if (item.pool, item.tier) != place:
-        # The item moved to another group: redraw every group.
-        return reswap(
-            retarget(_fragments(request, context, "items", "summary-oob"), "#items"), "outerHTML"
-        )
     return _fragments(request, context, "item-row", "summary-oob")
 
 

@@ -338,8 +338,6 @@ ITEM_READERS = {
     "frequency": as_choice,
     "amortization_months": as_int,
     "included": as_checkbox,
-    "pool": as_choice,
-    "tier": as_choice,
     "version": None,
 }
 ITEM_RELATED = {"frequency": ("amortization_months",)}
@@ -354,8 +352,6 @@ def item_endpoint(venue: Venue) -> Endpoint:
         prefix=f"item-{item.pk}",
         valid={
             "label": item.label,
-            "pool": item.pool,
-            "tier": item.tier,
             "amount": "480,00",
             "frequency": item.frequency,
             "amortization_months": "24",
@@ -365,7 +361,7 @@ def item_endpoint(venue: Venue) -> Endpoint:
         readers=ITEM_READERS,
         model=CostItem,
         pk=item.pk,
-        hidden=("pool", "tier", "version"),
+        hidden=("version",),
         related=ITEM_RELATED,
         derived=ITEM_DERIVED,
     )
@@ -377,8 +373,6 @@ def item_add_endpoint(venue: Venue) -> Endpoint:
         prefix="new-services-improved",
         valid={
             "label": "Animation du jardin",
-            "pool": "services",
-            "tier": "improved",
             "amount": "1 200,50",
             "frequency": "one_off",
             "amortization_months": "12",
@@ -386,7 +380,6 @@ def item_add_endpoint(venue: Venue) -> Endpoint:
         },
         readers=ITEM_READERS,
         model=CostItem,
-        hidden=("pool", "tier"),
         related=ITEM_RELATED,
         derived=ITEM_DERIVED,
     )
@@ -462,7 +455,6 @@ def category_add_endpoint(venue: Venue) -> Endpoint:
     field_name=st.sampled_from(list(ITEM_READERS)),
     value=hostile("one_off", "monthly", "yearly", "services", "improved", "1", "2"),
 )
-@also_try(field_name="pool", value=MISSING)  # once a 200 with no message at all
 @fuzz
 def test_editing_an_item(alice_client, example, field_name, value):
     endpoint = item_endpoint(example)
@@ -470,9 +462,8 @@ def test_editing_an_item(alice_client, example, field_name, value):
 
 
 @given(
-    # No version on a new item, and its group is the URL's whatever pool and tier say
-    # (tests/test_workspace.py pins that).
-    field_name=st.sampled_from([f for f in ITEM_READERS if f not in ("pool", "tier", "version")]),
+    # No version on a new item.
+    field_name=st.sampled_from([f for f in ITEM_READERS if f != "version"]),
     value=hostile("monthly", "quarterly", "infrastructure", "basic", "0", "600"),
 )
 @fuzz
@@ -863,15 +854,17 @@ def test_a_category_name_with_a_combining_accent_repeats_its_sibling(alice_clien
     assert not example.categories.filter(name=typed).exists()
 
 
-@pytest.mark.parametrize("value", [MISSING, "deluxe", ["basic", "x"]])
-def test_a_wrong_hidden_group_field_says_so_in_the_row(alice_client, example, value):
-    # The row's pool and tier are hidden: their errors used to show nowhere (a 200 that
-    # changed nothing and said nothing).
+@pytest.mark.parametrize("value", [MISSING, "deluxe", "services", ["basic", "x"]])
+def test_a_row_ignores_a_group_posted_with_it(alice_client, example, value):
+    # The row has no group field: an item moves on its details page only.
     endpoint = item_endpoint(example)
-    response = alice_client.post(endpoint.url, endpoint.data("tier", value), headers=HTMX)
-    assert 'class="errorlist nonfield"' in response.text
-    assert "rechargez la page" in response.text
-    assert one_off(example).version == 1
+    data = {**endpoint.data("amount", "481"), f"{endpoint.prefix}-pool": value}
+    if value is MISSING:
+        del data[f"{endpoint.prefix}-pool"]
+    response = alice_client.post(endpoint.url, data, headers=HTMX)
+    assert response.status_code == 200
+    item = one_off(example)
+    assert (item.pool, item.tier, item.amount) == ("infrastructure", "basic", Decimal("481"))
 
 
 @pytest.mark.parametrize("name", ["CONTR\u0130BUTEURS", "Contr\u0130buteurs"])

@@ -78,9 +78,7 @@ class Workspace:
         groups = []
         for pool, tier in GROUPS:
             prefix = f"new-{pool}-{tier}"
-            add_form = self.bound.get(prefix) or CostItemForm(
-                prefix=prefix, initial={"pool": pool, "tier": tier}
-            )
+            add_form = self.bound.get(prefix) or CostItemForm(prefix=prefix)
             rows = [
                 (item, self.item_form(item))
                 for item in self.venue.cost_items.all()
