@@ -314,6 +314,7 @@ def setup_data(env: dict[str, str], tmp: Path) -> dict:
         "-c",
         """
 import json, os
+from bench.sample import item_fields
 from venues.models import ShareLink, Venue
 out = {}
 for name, slug in json.loads(os.environ["BENCH_SLUGS"]).items():
@@ -322,8 +323,7 @@ for name, slug in json.loads(os.environ["BENCH_SLUGS"]).items():
     item = venue.cost_items.filter(frequency="monthly").order_by("position", "pk").first()
     out[name] = {
         "id": venue.pk, "token": link.token, "item": item.pk, "amount": str(item.amount),
-        "fields": {f: getattr(item, f) for f in
-                   ("label", "frequency", "amortization_months", "included")},
+        "fields": item_fields(item),
     }
 print("BENCH " + json.dumps(out))
 """,

@@ -1,7 +1,6 @@
 from decimal import Decimal
 
 from django import forms
-from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from venues.fields import AmountField
@@ -67,7 +66,13 @@ class CostItemDetailsForm(CostItemForm):
     """The whole item on a page of its own: what the row shows, plus the group it belongs to
     (to move a misfiled item) and its notes."""
 
-    NOTES_MAX_LENGTH = 5000
+    notes = forms.CharField(
+        label=_("Notes"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Contrat, fournisseur, échéance… : ce que l'équipe doit savoir."),
+    )
 
     class Meta(CostItemForm.Meta):
         fields = [
@@ -79,19 +84,13 @@ class CostItemDetailsForm(CostItemForm):
             "pool": _("Ensemble"),
             "tier": _("Niveau"),
             "frequency": _("Fréquence"),
-            "notes": _("Notes"),
         }
-        help_texts = {"notes": _("Contrat, fournisseur, échéance… : ce que l'équipe doit savoir.")}
-        widgets = {"notes": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["amortization_months"].help_text = _(
             "Pour un achat unique seulement : sur combien de mois."
         )
-        self.fields["notes"].max_length = self.NOTES_MAX_LENGTH
-        self.fields["notes"].widget.attrs["maxlength"] = str(self.NOTES_MAX_LENGTH)
-        self.fields["notes"].validators.append(MaxLengthValidator(self.NOTES_MAX_LENGTH))
 
 
 def percentage_field(label: str) -> AmountField:
