@@ -34,6 +34,7 @@ PAGES = {
     "share-cold": "share page, first view after a change (nothing cached)",
     "workspace-cold": "workspace, first view after a change (nothing cached)",
     "edit": "htmx amount edit",
+    "floor-edit": "the edit's queries and allocation alone (bench/urls.py floor_edit)",
 }
 COLUMNS = ("3 items", "300 items", "300 items + 10 000 venues")
 OTHER_VENUES = 10_000
@@ -68,7 +69,9 @@ class Pages:
         if page == "workspace":
             return self.client.get(f"/venues/{self.venue.pk}/")
         if page == "edit":
-            return self.edit()
+            return self.edit(f"/venues/{self.venue.pk}/items/{self.item.pk}/")
+        if page == "floor-edit":
+            return self.edit(f"/bench/floor/venues/{self.venue.pk}/items/{self.item.pk}")
         if page.endswith("-cold"):
             from django.core.cache import cache
 
@@ -76,15 +79,13 @@ class Pages:
             return self.get(page.removesuffix("-cold"))
         raise ValueError(page)
 
-    def edit(self):
+    def edit(self, url: str):
         from bench.sample import edit_form_data, version_pattern
 
         self.edits += 1
         amount = self.amounts[self.edits % 2]
         data = edit_form_data(self.item.pk, self.fields, amount, self.version)
-        response = self.client.post(
-            f"/venues/{self.venue.pk}/items/{self.item.pk}/", data, headers={"HX-Request": "true"}
-        )
+        response = self.client.post(url, data, headers={"HX-Request": "true"})
         match = re.search(version_pattern(self.item.pk), response.content.decode())
         if not match or int(match.group(1)) != self.version + 1:
             raise RuntimeError(f"the edit was not saved (status {response.status_code})")

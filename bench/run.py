@@ -2,8 +2,9 @@
 
 1. The costing engine on 100 … 100 000 items (bench/engine.py).
 2. HTTP throughput of one gunicorn sync worker (debug off, PostgreSQL, production middleware)
-   on loopback, driven by wrk, for a bare Django view, /healthz and the venue pages, each as a
-   ratio to /healthz measured in the same run by the same driver.
+   on loopback, driven by wrk, for a bare Django view, /healthz, the venue pages and the htmx
+   edit's first steps alone (bench/urls.py), each as a ratio to /healthz measured in the same
+   run by the same driver.
 3. SQL queries per request for each page (bench/queries.py, in-process).
 
 Everything runs against a scratch PostgreSQL database (127.0.0.1:5432, dropped afterwards);
@@ -232,6 +233,30 @@ end
 """
 
 
+POST_SCRIPT = """\
+-- An empty POST with the session and CSRF cookies: the floor steps of the edit answer 200.
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+wrk.headers["X-CSRFToken"] = "{csrftoken}"
+wrk.headers["Cookie"] = "{cookie}"
+stale = 0
+missing = 0
+
+response = function(status, headers, body)
+  if status ~= 200 then missing = missing + 1 end
+end
+
+local threads = {{}}
+setup = function(thread) table.insert(threads, thread) end
+done = function(summary, latency, requests)
+  for _, thread in ipairs(threads) do
+    io.write(string.format("BENCH stale=%d missing=%d\\n", thread:get("stale"),
+                           thread:get("missing")))
+  end
+end
+"""
+
+
 class NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
@@ -414,7 +439,15 @@ def http_section(env: dict[str, str], tmp: Path) -> tuple[list[Row], dict]:
     step("setting up: import the worked example and a 60 × 12 venue, share links")
     venues = setup_data(env, tmp)
     get_driver = f"wrk -t1 -c{CONNECTIONS} -d{DURATION}s"
-    edit_driver = f"wrk -t1 -c1 -d{DURATION}s + Lua (next version from each response)"
+    one = f"wrk -t1 -c1 -d{DURATION}s"
+    edit_driver = f"{one} + Lua (next version from each response)"
+    drivers = {
+        "healthz-c1": one,
+        "edit": edit_driver,
+        "floor-login": f"{one} + Lua (POST)",
+        "floor-venue": f"{one} + Lua (POST)",
+        "floor-edit": edit_driver,
+    }
     runs: dict[tuple[str, str], list[Run]] = {}  # (page, venue) -> one run per round
     with gunicorn(env, workers=1) as server:
         stderr_tail: deque = deque(maxlen=50)
@@ -454,6 +487,20 @@ def http_section(env: dict[str, str], tmp: Path) -> tuple[list[Row], dict]:
                     script = edit_script(tmp, base, venue, session)
                     url = f"{base}/venues/{venue['id']}/items/{venue['item']}/"
                     measure(round_, "edit", name, url, connections=1, script=script)
+                # Where the edit's time goes: its first steps alone (bench/urls.py).
+                post = tmp / "post.lua"
+                post.write_text(POST_SCRIPT.format(**vars(session)))
+                worked = venues[WORKED]
+                floor = f"{base}/bench/floor"
+                measure(round_, "floor-login", "", f"{floor}/login", connections=1, script=post)
+                measure(
+                    round_, "floor-venue", WORKED, f"{floor}/venues/{worked['id']}",
+                    connections=1, script=post,
+                )  # fmt: skip
+                for name, venue in venues.items():
+                    script = edit_script(tmp, base, venue, session)
+                    url = f"{floor}/venues/{venue['id']}/items/{venue['item']}"
+                    measure(round_, "floor-edit", name, url, connections=1, script=script)
         except Exception:
             print("\n".join(stderr_tail), file=sys.stderr)
             raise
@@ -461,10 +508,8 @@ def http_section(env: dict[str, str], tmp: Path) -> tuple[list[Row], dict]:
             print("\n".join(stderr_tail), file=sys.stderr)
     rows = []
     for (key, name), results in runs.items():
-        driver = edit_driver if key == "edit" else get_driver
-        if key == "healthz-c1":
-            driver = f"wrk -t1 -c1 -d{DURATION}s"
-        reference = "healthz-c1" if key == "edit" else "healthz"
+        reference = "healthz-c1" if key in ONE_CONNECTION else "healthz"
+        driver = drivers.get(key, get_driver)
         rows.append(Row(key, name, driver, results, reference, TARGETS.get((key, name))))
     return rows, {"venues": venues}
 
@@ -497,7 +542,12 @@ PAGE_LABELS = {
     "share-cold": "share page, first view after a change (rendered, not cached)",
     "workspace-cold": "workspace, first view after a change (rendered, not cached)",
     "edit": "htmx amount edit (POST, logged in)",
+    "floor-login": "floor: a logged-in POST (session, user, CSRF), 2 bytes answered",
+    "floor-venue": "floor: … and the venue with the user's role, as the edit checks it",
+    "floor-edit": "floor: … and the edit's six queries and allocation, no form, nothing rendered",
 }
+# Measured on one connection, as ratios to /healthz on one connection.
+ONE_CONNECTION = ("edit", "floor-login", "floor-venue", "floor-edit")
 
 
 def machine() -> dict[str, str]:
@@ -546,7 +596,7 @@ def http_table(rows: list[Row]) -> str:
         f" | {healthz.driver} |",
     ]
     for row in rows:
-        if row.page in ("bare", "healthz", "healthz-c1", "edit"):
+        if row.page in ("bare", "healthz", "healthz-c1", *ONE_CONNECTION):
             continue
         ratio = row.rps / healthz.rps
         lines.append(
@@ -557,12 +607,13 @@ def http_table(rows: list[Row]) -> str:
         f"| {PAGE_LABELS['healthz']} on one connection (reference of the edit) | — | "
         f"{healthz_c1.rps:.1f} | {healthz_c1.rounds} | 1 | — | {healthz_c1.driver} |"
     )
-    for row in rows:
-        if row.page != "edit":
-            continue
+    for row in sorted(
+        (row for row in rows if row.page in ONE_CONNECTION),
+        key=lambda row: ONE_CONNECTION.index(row.page),
+    ):
         ratio = row.rps / healthz_c1.rps
         lines.append(
-            f"| {PAGE_LABELS[row.page]} | {row.venue} | {row.rps:.1f} | {row.rounds} | "
+            f"| {PAGE_LABELS[row.page]} | {row.venue or '—'} | {row.rps:.1f} | {row.rounds} | "
             f"{ratio:.3f} | {target_cell(ratio, row.target)} | {row.driver} |"
         )
     return "\n".join(lines)
@@ -632,6 +683,12 @@ disturbed by whatever else the machine was doing; after each wrk run the benchma
 until the worker has served the requests wrk left queued.
 
 {http_table(rows)}
+
+The *floor* rows take the edit apart (bench/urls.py): each runs the edit's first steps, in the
+edit's own code, and answers at once. First a logged-in POST (the session and the user); then
+also the venue with the user's role; then also the items, the categories, the version-checked
+UPDATE and the allocation: the edit's six queries (tests/test_bench_floor.py), without its
+forms and without rendering the row and the summary. The edit cannot be faster than the last.
 
 Errors (non-2xx responses, socket errors, edits refused as stale): {", ".join(errors) or "none"}.
 

@@ -1,14 +1,74 @@
-"""The project's URLs plus `/bench/bare`: two bytes through the full middleware stack, no
-database, no template, no session: the floor every page is compared with."""
+"""The project's URLs plus the benchmark's own views, served by the same process, settings and
+middleware as the pages they are compared with.
 
-from django.http import HttpRequest, HttpResponse
+- `/bench/bare`: two bytes through the full middleware stack, no database, no template, no
+  session: the floor every page is compared with.
+- `/bench/floor/…`: the htmx amount edit taken apart. Each view does the first steps of the
+  edit, in the edit's own code, and answers at once: the session and the user; then the venue
+  and the user's role in it; then the edit's six queries and the allocation, without its forms
+  and without rendering anything. What is left between the last one and the edit is its forms
+  and the row and summary it renders.
+"""
+
+from decimal import Decimal
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import path
+from django.views.decorators.http import require_POST
 
 from tierslieux.urls import urlpatterns as project_urlpatterns
+from venues.access import venue_view
+from venues.models import Role, Venue
+from venues.workspace import Workspace
 
 
 def bare(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
-urlpatterns = [path("bench/bare", bare, name="bench_bare"), *project_urlpatterns]
+@require_POST
+@login_required
+def floor_login(request: HttpRequest) -> HttpResponse:
+    """A logged-in POST: the session and the user (two queries), CSRF checked."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@venue_view(Role.EDITOR, methods=("POST",))
+def floor_venue(request: HttpRequest, venue: Venue) -> HttpResponse:
+    """…and the venue with the user's role in it (one more query), as every edit checks."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@venue_view(Role.EDITOR, methods=("POST",))
+def floor_edit(request: HttpRequest, venue: Venue, item_id: int) -> HttpResponse:
+    """…and the rest of the edit's six queries (the items, the categories, the version-checked
+    UPDATE) and its allocation: the posted amount saved, nothing validated by a form, nothing
+    rendered. Answers the item's new version as the row does, for the same wrk script."""
+    Workspace(venue, can_edit=True).load()
+    item = next((i for i in venue.cost_items.all() if i.pk == item_id), None)
+    if item is None:
+        raise Http404
+    prefix = f"item-{item.pk}"
+    try:
+        amount = Decimal(request.POST[f"{prefix}-amount"])
+        seen = int(request.POST[f"{prefix}-version"])
+    except (KeyError, ArithmeticError, ValueError):
+        raise Http404 from None
+    item.amount = amount
+    if not item.save_if_unchanged(seen, ["amount"]):
+        return HttpResponse("stale", status=409, content_type="text/plain")
+    total = venue.allocation.total  # computed as the edit computes it, not rendered
+    return HttpResponse(
+        f'<input type="hidden" name="{prefix}-version" value="{item.version}">'
+        f"<output>{total}</output>"
+    )
+
+
+urlpatterns = [
+    path("bench/bare", bare, name="bench_bare"),
+    path("bench/floor/login", floor_login),
+    path("bench/floor/venues/<int:venue_id>", floor_venue),
+    path("bench/floor/venues/<int:venue_id>/items/<int:item_id>", floor_edit),
+    *project_urlpatterns,
+]
