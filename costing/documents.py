@@ -15,6 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from .engine import CENT, FREQUENCIES, KEYS, POOLS, TIERS, Allocation, Category, Item, Venue
 
@@ -36,6 +37,33 @@ _DECIMAL_TEXT = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
 # database column can hold them.
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _CURRENCY = re.compile(r"[A-Z]{3}")
+# What the JSON decoder reports, in French (in English, Python's own words); a message not
+# listed here is shown as Python writes it.
+_JSON_ERRORS = {
+    "Expecting value": gettext_noop("une valeur est attendue"),
+    "Expecting property name enclosed in double quotes": gettext_noop(
+        "un nom de propriété entre guillemets droits est attendu"
+    ),
+    "Expecting ',' delimiter": gettext_noop("une virgule est attendue"),
+    "Expecting ':' delimiter": gettext_noop("un deux-points est attendu"),
+    "Unterminated string starting at": gettext_noop(
+        "un texte ouvert par des guillemets n'est pas refermé"
+    ),
+    "Invalid control character at": gettext_noop(
+        "un caractère de contrôle (retour à la ligne, tabulation…) est écrit tel quel dans un texte"
+    ),
+    "Invalid \\escape": gettext_noop(
+        "une barre oblique inverse \\ ne forme pas d'échappement valide"
+    ),
+    "Invalid \\uXXXX escape": gettext_noop("un échappement \\uXXXX est invalide"),
+    "Extra data": gettext_noop("du texte suit la fin du document"),
+    "Illegal trailing comma before end of object": gettext_noop(
+        "une virgule en trop précède la fin d'un objet"
+    ),
+    "Illegal trailing comma before end of array": gettext_noop(
+        "une virgule en trop précède la fin d'une liste"
+    ),
+}
 _MISSING = object()
 
 
@@ -78,9 +106,10 @@ def load_venue_document(data: str | bytes | bytearray) -> Venue:
             data.lstrip("\ufeff"), parse_float=_parse_number, parse_constant=_NotANumber
         )
     except json.JSONDecodeError as e:
+        error = _(_JSON_ERRORS[e.msg]) if e.msg in _JSON_ERRORS else e.msg
         message = _("n'est pas du JSON valide (%(error)s à la ligne %(line)s, colonne %(column)s)")
         raise DocumentError(
-            "document", message % {"error": e.msg, "line": e.lineno, "column": e.colno}
+            "document", message % {"error": error, "line": e.lineno, "column": e.colno}
         ) from None
     except ValueError:  # an integer literal longer than Python's int conversion limit
         raise DocumentError("document", _("contient un nombre trop long pour être lu")) from None

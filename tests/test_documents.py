@@ -5,6 +5,7 @@ its own language (French by default)."""
 
 import copy
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -512,6 +513,42 @@ def test_it_rejects_text_that_is_not_json(text):
     with pytest.raises(DocumentError) as info:
         load_venue_document(text)
     assert info.value.path == "document"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "{",
+        "{'format': 1}",
+        "{a: 1}",
+        '{"a" 1}',
+        "[1,]",
+        "[1 2]",
+        "{} x",
+        '"\\q"',
+        '"\\u12"',
+        '"\t"',
+    ],
+)
+def test_it_explains_broken_json_in_french_without_the_decoders_english(text):
+    with translation.override("fr"), pytest.raises(DocumentError) as info:
+        load_venue_document(text)
+    french = info.value.message
+    assert french.startswith("n'est pas du JSON valide (")
+    assert not re.search(r"Expecting|Invalid|Unterminated|Illegal|Extra|delimiter", french)
+    with pytest.raises(DocumentError) as info:  # English, as the commands print it
+        load_venue_document(text)
+    english = re.fullmatch(
+        r"is not valid JSON \((.+) at line (\d+), column (\d+)\)", info.value.message
+    )
+    with pytest.raises(json.JSONDecodeError) as decoder:
+        json.loads(text)
+    assert english.groups() == (
+        decoder.value.msg.removesuffix(" at"),
+        str(decoder.value.lineno),
+        str(decoder.value.colno),
+    )
 
 
 def test_it_reports_the_first_error_in_document_order():

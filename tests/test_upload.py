@@ -83,6 +83,25 @@ def test_text_that_is_not_json_is_refused_with_a_message(alice_client, content):
     assert_refused_beside_the_field(response, "document: n'est pas du JSON valide")
 
 
+@pytest.mark.parametrize(
+    ("content", "explanation"),
+    [
+        (
+            b'{"name": "La Fabrique" "format": 1}',
+            "une virgule est attendue à la ligne 1, colonne 24",
+        ),
+        (
+            b'{\n  "name": "La Fabrique",\n}',
+            "une virgule en trop précède la fin d'un objet à la ligne 2",
+        ),
+        (b'{"name": "La Fabrique}', "un texte ouvert par des guillemets n'est pas refermé"),
+    ],
+)
+def test_broken_json_is_explained_in_french_with_its_place(alice_client, content, explanation):
+    response = upload(alice_client, content)
+    assert_refused_beside_the_field(response, f"n'est pas du JSON valide ({explanation}")
+
+
 def test_bytes_that_are_not_utf8_are_refused_with_a_message(alice_client):
     latin1 = EXAMPLE.read_text(encoding="utf-8").encode("latin-1", errors="replace")
     response = upload(alice_client, latin1)
