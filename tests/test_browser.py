@@ -132,3 +132,13 @@ def test_a_manager_moves_a_misfiled_item_and_notes_its_contract(browser_page, ex
     expect(moved).to_have_attribute("title", "Contrat MAIF, échéance au 1er mars.")
     expect(page.locator("#group-infrastructure-basic")).not_to_contain_text("Assurance")
     expect(page.get_by_test_id("monthly-total")).to_have_text("2 500,00 €")  # the same cost
+
+    # A member with read-only access reads the note in the row, folded until asked for.
+    page.get_by_role("button", name="Se déconnecter").click()
+    log_in(page, "victor", "victor-password")
+    page.goto(example.get_absolute_url())
+    row = page.locator("#group-services-basic form", has_text="Assurance professionnelle")
+    note = row.get_by_text("Contrat MAIF, échéance au 1er mars.")
+    expect(note).to_be_hidden()
+    row.get_by_text("Notes").click()
+    expect(note).to_be_visible()

@@ -1,5 +1,5 @@
 """An item's page of its own: its group (to move a misfiled item) and its notes, which the
-workspace's rows do not show."""
+workspace's rows show to viewers only (editors change them here)."""
 
 import json
 import re
@@ -49,6 +49,23 @@ def test_notes_are_saved_and_exported(alice_client, example):
     assert exported["cost_items"][0]["notes"] == "Bail jusqu'en mars 2028."
     page = alice_client.get(example.get_absolute_url()).text
     assert 'class="details has-notes"' in page and 'title="Bail jusqu&#x27;en mars 2028."' in page
+
+
+def test_viewers_read_the_notes_in_the_row_and_editors_open_them_on_the_details_page(
+    alice_client, victor_client, example
+):
+    item = rent(example)
+    item.notes = "Bail 3-6-9 <signé> jusqu'en 2028.\nPréavis : 6 mois."
+    item.save()
+    shown = "Bail 3-6-9 &lt;signé&gt; jusqu&#x27;en 2028.\nPréavis : 6 mois."
+    viewer = victor_client.get(example.get_absolute_url()).text
+    row = re.search(rf'<form id="item-{item.pk}".*?</form>', viewer, re.S).group(0)
+    assert f'<details class="notes"><summary>Notes</summary><p>{shown}</p></details>' in row
+    assert details_url(item) not in viewer  # the page is for editors
+    assert viewer.count('<details class="notes">') == 1  # only items with notes
+    editor = alice_client.get(example.get_absolute_url()).text
+    assert '<details class="notes">' not in editor
+    assert f'href="{details_url(item)}"' in editor
 
 
 def test_a_row_saved_from_the_workspace_keeps_the_notes(alice_client, example):
