@@ -142,3 +142,43 @@ def test_a_manager_moves_a_misfiled_item_and_notes_its_contract(browser_page, ex
     expect(note).to_be_hidden()
     row.get_by_text("Notes").click()
     expect(note).to_be_visible()
+
+
+def test_a_manager_shares_the_allocation_with_the_members_then_revokes_the_link(
+    browser_page, example
+):
+    page = browser_page
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    log_in(page, "alice", "alice-password")
+    page.goto(example.get_absolute_url())
+    page.get_by_role("link", name="Partager").click()
+    page.get_by_label("Nom du lien").fill("Assemblée générale 2026")
+    page.get_by_role("button", name="Créer le lien").click()
+
+    link = page.locator("li.share-link", has_text="Assemblée générale 2026")
+    address = link.locator("input[type=url]").input_value()
+    assert "/s/" in address
+    link.get_by_role("button", name="Copier").click()
+    expect(link.get_by_role("button", name="Copié !")).to_be_visible()
+    assert page.evaluate("navigator.clipboard.readText()") == address
+
+    # A member opens it without an account: the allocation to the cent, read-only.
+    members = page.context.browser.new_context()
+    member = members.new_page()
+    problems: list[str] = []
+    member.on("console", lambda m: m.type == "error" and problems.append(m.text))
+    response = member.goto(address)
+    assert response.status == 200
+    assert response.headers["x-robots-tag"].startswith("noindex")
+    expect(member.get_by_role("heading", name=example.name)).to_be_visible()
+    expect(member.get_by_test_id("monthly-total")).to_have_text("2 500,00 €")
+    residents = member.locator("table.allocation tbody tr", has_text="Résidents")
+    expect(residents).to_contain_text("1 700,00 €")  # what the residents carry each month
+    expect(residents).to_contain_text("70,83 €")  # per member
+    expect(member.locator("form, input, button, [hx-post]")).to_have_count(0)
+    assert problems == []
+
+    link.get_by_role("button", name="Révoquer").click()
+    expect(page.locator("li.share-link")).to_have_count(0)
+    assert member.reload().status == 404
+    members.close()
