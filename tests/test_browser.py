@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from costing.documents import load_venue_document
 from tests.browser import log_in, needs_browser
+from venues.models import ShareLink
 
 pytestmark = [needs_browser, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -182,3 +183,21 @@ def test_a_manager_shares_the_allocation_with_the_members_then_revokes_the_link(
     expect(page.locator("li.share-link")).to_have_count(0)
     assert member.reload().status == 404
     members.close()
+
+
+# The widths of a common laptop (1366 px), a laptop at 150 % zoom (1280 px) and a phone.
+@pytest.mark.parametrize("width", [1366, 1280, 390])
+def test_the_allocation_is_read_whole_on_a_laptop_and_a_phone(browser_page, example, width):
+    page = browser_page
+    page.set_viewport_size({"width": width, "height": 800})
+    log_in(page, "alice", "alice-password")
+    link = ShareLink.objects.create(venue=example, label="AG")
+    for url in (example.get_absolute_url(), link.get_absolute_url()):
+        page.goto(url)
+        table = page.locator("table.allocation")
+        expect(table).to_contain_text("70,83 €")  # the last column: per member
+        fits = table.evaluate("t => t.scrollWidth <= t.parentElement.clientWidth")
+        page_width = page.evaluate("document.documentElement.scrollWidth")
+        assert page_width <= width, f"{url}: the page is {page_width} px wide"
+        if width > 1000:  # side by side with the inputs, without scrolling
+            assert fits, f"{url}: the allocation table is cut at {width} px"
