@@ -221,15 +221,6 @@ response = function(status, headers, body)
   if tonumber(seen) ~= version + 1 then stale = stale + 1 end
   version = tonumber(seen)
 end
-
-local threads = {{}}
-setup = function(thread) table.insert(threads, thread) end
-done = function(summary, latency, requests)
-  for _, thread in ipairs(threads) do
-    io.write(string.format("BENCH stale=%d missing=%d\\n", thread:get("stale"),
-                           thread:get("missing")))
-  end
-end
 """
 
 
@@ -245,8 +236,13 @@ missing = 0
 response = function(status, headers, body)
   if status ~= 200 then missing = missing + 1 end
 end
+"""
 
-local threads = {{}}
+
+# What every script ends with: what it counted (stale and missing versions, refused requests),
+# printed once per thread for `wrk()` to read. Appended after formatting: plain braces.
+REPORT = """
+local threads = {}
 setup = function(thread) table.insert(threads, thread) end
 done = function(summary, latency, requests)
   for _, thread in ipairs(threads) do
@@ -402,6 +398,7 @@ def edit_script(tmp: Path, base: str, venue: dict, session: Session) -> Path:
             body_b=body(amounts[1]),
             pattern=version_pattern(venue["item"]).replace("-", "%-").replace(r"(\d+)", "(%d+)"),
         )
+        + REPORT
     )
     return script
 
@@ -489,7 +486,7 @@ def http_section(env: dict[str, str], tmp: Path) -> tuple[list[Row], dict]:
                     measure(round_, "edit", name, url, connections=1, script=script)
                 # Where the edit's time goes: its first steps alone (bench/urls.py).
                 post = tmp / "post.lua"
-                post.write_text(POST_SCRIPT.format(**vars(session)))
+                post.write_text(POST_SCRIPT.format(**vars(session)) + REPORT)
                 worked = venues[WORKED]
                 floor = f"{base}/bench/floor"
                 measure(round_, "floor-login", "", f"{floor}/login", connections=1, script=post)
