@@ -201,3 +201,14 @@ def test_the_allocation_is_read_whole_on_a_laptop_and_a_phone(browser_page, exam
         assert page_width <= width, f"{url}: the page is {page_width} px wide"
         if width > 1000:  # side by side with the inputs, without scrolling
             assert fits, f"{url}: the allocation table is cut at {width} px"
+    if width > 1000:  # each category's value stands under its heading
+        page.goto(example.get_absolute_url())
+        right_edges = """sel => [...document.querySelectorAll(sel)].slice(0, 6)
+            .map(e => Math.round(e.getBoundingClientRect().right))"""
+        headings = page.evaluate(right_edges, ".category-head span")
+        for form in page.locator("form.category-row").all():
+            assert form.evaluate(
+                "(f, edges) => [...f.querySelectorAll('.field input')].every("
+                "(input, i) => Math.abs(input.getBoundingClientRect().right - edges[i]) <= 1)",
+                headings,
+            )
