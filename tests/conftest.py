@@ -88,6 +88,11 @@ def charlies_venue(charlie) -> Venue:
     return venue
 
 
+def rent(venue: Venue) -> CostItem:
+    """The worked example's rent (1 100,00 € a month)."""
+    return venue.cost_items.get(label="Loyer du local")
+
+
 def item_values(item: CostItem, **changes) -> dict:
     """What a form for `item` posts (unprefixed, as on its details page), with `changes`."""
     values = {

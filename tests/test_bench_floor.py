@@ -6,13 +6,9 @@ import re
 import pytest
 from django.urls import reverse
 
-from tests.conftest import item_data
+from tests.conftest import item_data, rent
 
 pytestmark = pytest.mark.urls("bench.urls")
-
-
-def rent(venue):
-    return venue.cost_items.get(label="Loyer du local")
 
 
 def floor_edit_url(venue, item) -> str:

@@ -9,13 +9,9 @@ import pytest
 from django.urls import reverse
 
 from costing.models import CostItem
-from tests.conftest import item_data, item_values
+from tests.conftest import item_data, item_values, rent
 
 pytestmark = pytest.mark.django_db
-
-
-def rent(venue) -> CostItem:
-    return venue.cost_items.get(label="Loyer du local")
 
 
 def details_url(item: CostItem) -> str:

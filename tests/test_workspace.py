@@ -9,17 +9,13 @@ from django.urls import reverse
 from costing.documents import load_venue_document
 from costing.forms import MemberCategoryForm
 from costing.models import CostItem, MemberCategory
-from tests.conftest import EXAMPLE, item_data
+from tests.conftest import EXAMPLE, item_data, rent
 from venues.models import Venue
 from venues.workspace import CSRF_PLACEHOLDER, PATH_PLACEHOLDER, USERNAME_PLACEHOLDER
 
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HX-Request": "true"}
-
-
-def rent(venue: Venue) -> CostItem:
-    return venue.cost_items.get(label="Loyer du local")
 
 
 def total(html: str) -> str:
