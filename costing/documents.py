@@ -31,6 +31,11 @@ MAX_AMOUNT = Decimal("9999999999.99")  # DecimalField(max_digits=12, decimal_pla
 MAX_SURFACE = Decimal("99999999.99")  # DecimalField(max_digits=10, decimal_places=2)
 MAX_COUNT = 2_147_483_647  # PositiveIntegerField
 MAX_AMORTIZATION_MONTHS = 600
+# Limits a real venue never reaches, enforced on every path in (page, upload, command), so that
+# no venue grows large enough to make its pages slow (docs/formats.md).
+MAX_ITEMS = 500
+MAX_CATEGORIES = 50
+NOTES_MAX_LENGTH = 5000
 
 _DECIMAL_TEXT = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
 # Lone UTF-16 surrogates: JSON can spell them (\ud800) but no UTF-8 text, web page or
