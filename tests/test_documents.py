@@ -502,6 +502,19 @@ def test_it_rejects_a_bad_currency():
     assert_error(doc, "currency", "currency code")
 
 
+@pytest.mark.parametrize("currency", ["ße", "ﬃ", "ıNR"])
+def test_it_rejects_a_currency_that_becomes_three_letters_only_once_upper_cased(currency):
+    doc = example()
+    doc["currency"] = currency
+    assert_error(doc, "currency", "currency code")
+
+
+def test_it_reads_a_currency_code_whatever_its_case_and_surrounding_spaces():
+    doc = example()
+    doc["currency"] = " chf "
+    assert parse_venue_document(doc).currency == "CHF"
+
+
 def test_it_rejects_an_amount_too_large_for_the_database():
     doc = example()
     doc["cost_items"][0]["amount"] = "10000000000.00"
