@@ -30,6 +30,7 @@ from costing.documents import (
     DocumentError,
     allocation_document,
     dumps,
+    load_venue_document,
     parse_venue_document,
     venue_document,
 )
@@ -428,3 +429,31 @@ def test_the_venue_schema_holds_the_limits_of_costing_documents(path, limit, rep
 def test_the_allocation_schema_refuses_what_the_app_never_writes(path, value):
     doc = decoded((DATA / "movilab-300m2.allocation.json").read_bytes())
     assert path in schema_errors("allocation", changed(doc, {path: value}))
+
+
+# The documents and figures quoted in docs/
+
+
+def doc_texts() -> dict[str, str]:
+    return {path.name: path.read_text(encoding="utf-8") for path in sorted(DOCS.glob("*.md"))}
+
+
+def json_blocks(text: str) -> list[str]:
+    return re.findall(r"```json\n(.*?)```", text, re.S)
+
+
+@pytest.mark.parametrize("name", doc_texts())
+def test_every_json_document_in_the_docs_is_valid_and_what_the_app_writes(name):
+    """A venue document must read and match its schema; an allocation document must be, byte
+    for byte, what `allocate` prints for the venue document shown before it."""
+    venue_text = None
+    for block in json_blocks(doc_texts()[name]):
+        doc = decoded(block)
+        if doc["format"] == "tierslieux.venue/1":
+            assert_matches("venue", doc)
+            venue_text = block
+            load_venue_document(block)
+        else:
+            assert doc["format"] == "tierslieux.allocation/1"
+            assert_matches("allocation", doc)
+            assert block == dumps(allocation_document(allocate(load_venue_document(venue_text))))
