@@ -9,9 +9,11 @@ one the parser accepts, but for what their descriptions say a schema cannot expr
 import copy
 import io
 import json
+import math
 import re
 from dataclasses import replace
 from decimal import Context, Decimal, localcontext
+from fractions import Fraction
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -34,7 +36,7 @@ from costing.documents import (
     parse_venue_document,
     venue_document,
 )
-from costing.engine import allocate
+from costing.engine import allocate, monthly_amount
 from tests.test_documents import mangled_examples
 from tests.test_engine import venues
 from venues.models import ShareLink, Venue
@@ -440,6 +442,139 @@ def doc_texts() -> dict[str, str]:
 
 def json_blocks(text: str) -> list[str]:
     return re.findall(r"```json\n(.*?)```", text, re.S)
+
+
+@cache
+def examples() -> dict[str, str]:
+    """The venue documents the docs work through: `<!-- example: NAME -->` before a JSON block,
+    or `<!-- example: NAME PATH -->` for a file of the repository."""
+    found = {}
+    for text in doc_texts().values():
+        for m in re.finditer(
+            r"<!-- example: (\w+)(?: (\S+))? -->\n(?:```json\n(.*?)```)?", text, re.S
+        ):
+            name, path, block = m.groups()
+            found[name] = (ROOT / path).read_text(encoding="utf-8") if path else block
+            assert found[name], f"example {name} has no document"
+    return found
+
+
+def allocation_of(example_name: str) -> dict:
+    return allocation_document(allocate(load_venue_document(examples()[example_name])))
+
+
+def checked_tables() -> list[tuple[str, str, str | None, list[list[str]], str]]:
+    """(kind, example, pool, rows with the header first, file) of each `<!-- checked: … -->`."""
+    tables = []
+    marker = r"<!-- checked: (?:(items|fields|categories) of (\w+)|split of (\w+) in (\w+)) -->\n"
+    for name, text in doc_texts().items():
+        for m in re.finditer(marker + r"((?:\|.*\n)+)", text):
+            kind, example, pool, split_example, table = m.groups()
+            lines = [line for line in table.splitlines() if not re.match(r"\|\s*-", line)]
+            rows = [
+                [cell.strip().strip("`") for cell in line.strip("|").split("|")] for line in lines
+            ]
+            tables.append((kind or "split", example or split_example, pool, rows, name))
+    return tables
+
+
+def shown(value: Any) -> str:
+    """A value of the allocation document as the docs' tables write it."""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+def exactly(cell: str, value: Fraction) -> bool:
+    """Whether a table cell states `value`: exactly, or its first digits followed by "…"."""
+    if not cell.endswith("…"):
+        return Fraction(cell) == value
+    digits = cell.removesuffix("…")
+    places = len(digits.partition(".")[2])
+    return Fraction(digits) == Fraction(math.floor(value * 10**places), 10**places) != value
+
+
+def test_the_docs_check_every_step_of_both_worked_examples():
+    found = {(kind, example, pool) for kind, example, pool, _, _ in checked_tables()}
+    assert found >= {
+        (kind, example, None)
+        for kind in ("items", "fields", "categories")
+        for example in ("movilab", "atelier")
+    }
+    assert found >= {
+        ("split", "atelier", pool) for pool in ("infrastructure", "services", "surface")
+    }
+
+
+def tables(kind: str) -> list:
+    return [table for table in checked_tables() if table[0] == kind]
+
+
+def table_id(table) -> str:
+    kind, example, pool, _, name = table
+    return "-".join(filter(None, [name, kind, pool, example]))
+
+
+@pytest.mark.parametrize("table", tables("items"), ids=table_id)
+def test_the_monthly_amounts_quoted_in_the_docs_are_the_engines(table):
+    _, example, _, (_, *rows), _ = table
+    venue = load_venue_document(examples()[example])
+    assert len(rows) == len(venue.items)
+    for row, (i, item) in zip(rows, enumerate(venue.items), strict=True):
+        assert (int(row[0]), row[1], Decimal(row[3])) == (i, item.label, item.amount)
+        months = {"monthly": 1, "quarterly": 3, "yearly": 12}.get(item.frequency)
+        exact = Fraction(item.amount) / (months or item.amortization_months)
+        assert exactly(row[-2], exact if item.included else Fraction(0)), row
+        assert row[-1] == str(monthly_amount(item)), row
+
+
+@pytest.mark.parametrize("table", tables("fields"), ids=table_id)
+def test_the_allocation_fields_quoted_in_the_docs_are_the_engines(table):
+    _, example, _, (_, *rows), _ = table
+    allocation = allocation_of(example)
+    for _figure, path, value in rows:
+        assert value == shown(value_at(allocation, path)), path
+
+
+@pytest.mark.parametrize("table", tables("categories"), ids=table_id)
+def test_the_category_figures_quoted_in_the_docs_are_the_engines(table):
+    _, example, _, (header, *rows), _ = table
+    categories = allocation_of(example)["categories"]
+    assert [row[0] for row in rows] == [category["name"] for category in categories]
+    for row, category in zip(rows, categories, strict=True):
+        assert row[1:] == [shown(value_at(category, path)) for path in header[1:]], row
+
+
+@pytest.mark.parametrize("table", tables("split"), ids=table_id)
+def test_the_splits_worked_in_the_docs_follow_the_largest_remainder_rule(table):
+    """Each column recomputed here from the rule in words (docs/method.md, R4), the amounts
+    being the engine's."""
+    _, example, pool, (_, *rows), _ = table
+    venue = load_venue_document(examples()[example])
+    allocation = allocation_of(example)
+    categories = allocation["categories"]
+    if pool == "surface":
+        total = Fraction(venue.total_surface_m2)
+        pcts = [c.surface_share_pct for c in venue.categories]
+        amounts = [c["surface_m2"] for c in categories] + [allocation["unassigned"]["surface_m2"]]
+    else:
+        total = Fraction(allocation["monthly_cost"][pool]["total"])
+        by_surface = venue.key(pool) == "surface"
+        pcts = [c.surface_share_pct if by_surface else c.share_pct(pool) for c in venue.categories]
+        amounts = [c["monthly"][pool] for c in categories] + [allocation["uncovered"][pool]]
+    pcts.append(100 - sum(pcts))  # the last bucket: uncovered, or unassigned surface
+    assert [row[0] for row in rows[:-1]] == [c.name for c in venue.categories]
+    assert len(rows) == len(pcts)
+    units = total * 100  # cents, or 0.01 m²
+    for (_, pct, exact, floored, remainder, extra, amount), share, result in zip(
+        rows, pcts, amounts, strict=True
+    ):
+        assert Fraction(pct) == Fraction(share)
+        assert Fraction(exact) == units * Fraction(share) / 100
+        assert int(floored) == math.floor(Fraction(exact))
+        assert Fraction(remainder) == Fraction(exact) - int(floored)
+        assert int(extra) == Fraction(result) * 100 - int(floored)
+        assert amount == result
 
 
 @pytest.mark.parametrize("name", doc_texts())
