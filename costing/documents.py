@@ -1,4 +1,4 @@
-"""The exchange formats of SPEC §5: venue documents in, allocation documents out.
+"""The exchange formats (docs/formats.md): venue documents in, allocation documents out.
 
 The `allocate` command, the import and export commands and the web app all go through these
 functions; of Django, they use only its translations. Invalid input raises `DocumentError` whose

@@ -1,4 +1,4 @@
-"""Venue and allocation documents (SPEC §5), without a database.
+"""Venue and allocation documents (docs/formats.md), without a database.
 
 The messages are checked in English, as the commands print them; the web app shows them in
 its own language (French by default)."""
@@ -249,7 +249,7 @@ def test_it_writes_the_unassigned_surface_and_warnings():
     assert allocation["warnings"] == ["surface_unassigned", "infrastructure_uncovered"]
 
 
-# Invalid documents: one test per rule of SPEC §5, each naming the PATH.
+# Invalid documents: one test per rule of docs/formats.md, each naming the PATH.
 
 
 def test_it_rejects_a_wrong_format():
