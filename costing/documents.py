@@ -1,4 +1,4 @@
-"""The exchange formats of SPEC §5: venue documents in, allocation documents out.
+"""The exchange formats (docs/formats.md): venue documents in, allocation documents out.
 
 The `allocate` command, the import and export commands and the web app all go through these
 functions; of Django, they use only its translations. Invalid input raises `DocumentError` whose
@@ -41,7 +41,8 @@ _DECIMAL_TEXT = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
 # Lone UTF-16 surrogates: JSON can spell them (\ud800) but no UTF-8 text, web page or
 # database column can hold them.
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_CURRENCY = re.compile(r"[A-Z]{3}")
+# Checked before upper-casing: "ße".upper() is "SSE" and "ﬃ".upper() is "FFI".
+_CURRENCY = re.compile(r"[A-Za-z]{3}")
 # What the JSON decoder reports, in French (in English, Python's own words); a message not
 # listed here is shown as Python writes it.
 _JSON_ERRORS = {
@@ -354,7 +355,7 @@ def _storable(text: str, path: str) -> str:
 def _currency(value: Any, path: str) -> str:
     if value is None:
         return "EUR"
-    if not isinstance(value, str) or not _CURRENCY.fullmatch(value.strip().upper()):
+    if not isinstance(value, str) or not _CURRENCY.fullmatch(value.strip()):
         raise DocumentError(path, _expected(_("un code de devise de 3 lettres comme EUR"), value))
     return value.strip().upper()
 

@@ -1,4 +1,4 @@
-"""The allocation engine: who carries which part of a venue's monthly cost (SPEC §4).
+"""The allocation engine: who carries which part of a venue's monthly cost (docs/method.md).
 
 Pure Python over `Decimal`: no Django, no ORM, never `float`. Inputs are assumed valid
 (documents.py and the forms validate them), but impossible input such as shares adding up to
@@ -178,8 +178,8 @@ def split_largest_remainder(
 
     Each bucket's exact share (total × pct / 100; the rest bucket's is total × (100 − Σpct) / 100)
     is floored to the unit; the units still missing go one each to the buckets with the largest
-    fractional remainder, ties to the earlier bucket, the rest bucket being last (SPEC §4.4).
-    Returns (the buckets' amounts, the rest bucket's amount); they add up to `total` exactly.
+    fractional remainder, ties to the earlier bucket, the rest bucket being last (docs/method.md,
+    R4). Returns (the buckets' amounts, the rest bucket's amount); they add up to `total` exactly.
     """
     units = Fraction(total) / Fraction(unit)
     if units.denominator != 1:
@@ -207,7 +207,7 @@ def split_largest_remainder(
 
 
 def allocate(venue: Venue) -> Allocation:
-    """Split the venue's monthly cost among its member categories (SPEC §4)."""
+    """Split the venue's monthly cost among its member categories (docs/method.md)."""
     for pool in POOLS:
         if venue.key(pool) not in KEYS:
             raise ValueError(f"unknown allocation key {venue.key(pool)!r} for {pool}")

@@ -1,4 +1,4 @@
-"""The management commands of SPEC §5: allocate, import_venue, export_venue."""
+"""The management commands of docs/formats.md: allocate, import_venue, export_venue."""
 
 import copy
 import io

@@ -1,4 +1,4 @@
-"""Venue and allocation documents (SPEC §5), without a database.
+"""Venue and allocation documents (docs/formats.md), without a database.
 
 The messages are checked in English, as the commands print them; the web app shows them in
 its own language (French by default)."""
@@ -249,7 +249,7 @@ def test_it_writes_the_unassigned_surface_and_warnings():
     assert allocation["warnings"] == ["surface_unassigned", "infrastructure_uncovered"]
 
 
-# Invalid documents: one test per rule of SPEC §5, each naming the PATH.
+# Invalid documents: one test per rule of docs/formats.md, each naming the PATH.
 
 
 def test_it_rejects_a_wrong_format():
@@ -500,6 +500,19 @@ def test_it_rejects_a_bad_currency():
     doc = example()
     doc["currency"] = "euros"
     assert_error(doc, "currency", "currency code")
+
+
+@pytest.mark.parametrize("currency", ["ße", "ﬃ", "ıNR"])
+def test_it_rejects_a_currency_that_becomes_three_letters_only_once_upper_cased(currency):
+    doc = example()
+    doc["currency"] = currency
+    assert_error(doc, "currency", "currency code")
+
+
+def test_it_reads_a_currency_code_whatever_its_case_and_surrounding_spaces():
+    doc = example()
+    doc["currency"] = " chf "
+    assert parse_venue_document(doc).currency == "CHF"
 
 
 def test_it_rejects_an_amount_too_large_for_the_database():

@@ -1,4 +1,4 @@
-"""The costing engine (SPEC §4), without a database."""
+"""The costing engine (docs/method.md), without a database."""
 
 from dataclasses import replace
 from decimal import Decimal
@@ -25,7 +25,7 @@ D = Decimal
 
 
 def movilab() -> Venue:
-    """The worked example of SPEC §1, as the engine sees it."""
+    """The method's worked example (docs/method.md), as the engine sees it."""
     return Venue(
         name="Exemple Movilab",
         total_surface_m2=D("300"),

@@ -119,7 +119,7 @@ def share_page(request: HttpRequest, venue: Venue) -> HttpResponse:
 
 @shared
 def share_allocation(request: HttpRequest, venue: Venue) -> HttpResponse:
-    """The allocation document of SPEC §5, byte for byte what `manage.py allocate` prints for
+    """The allocation document (docs/formats.md), byte for byte what `manage.py allocate` prints for
     the venue's export."""
     document = _cached(venue, "allocation", lambda: dumps(allocation_document(venue.allocation)))
     response = HttpResponse(document, content_type="application/json")

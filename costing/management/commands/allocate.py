@@ -26,7 +26,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, file: str, **options):
         try:
-            with translation.override("en"):  # the messages of SPEC §5, as scripts expect them
+            with translation.override("en"):  # docs/formats.md: English, as scripts expect
                 venue = load_venue_document(read_document(file))
         except DocumentError as error:
             raise CommandError(str(error)) from None

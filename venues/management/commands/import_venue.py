@@ -20,7 +20,7 @@ class Command(BaseCommand):
         except get_user_model().DoesNotExist:
             raise CommandError(f"--owner: no user named {owner!r}") from None
         try:
-            with translation.override("en"):  # the messages of SPEC §5, as scripts expect them
+            with translation.override("en"):  # docs/formats.md: English, as scripts expect
                 data = load_venue_document(read_document(file))
         except DocumentError as error:
             raise CommandError(str(error)) from None
