@@ -168,13 +168,17 @@ AXES_CLIENT_IP_CALLABLE = "venues.lockout.client_address"
 AXES_USERNAME_CALLABLE = "venues.throttle.login_username"
 
 # A cache in each process's memory: rendered pages under keys that change with every write to
-# their venue (Venue.cache_key), so no process can serve a stale page, and the addresses this
-# process has seen reach the /s/ failure limit (the failures are counted in PostgreSQL).
+# their venue (venues/pagecache.py), so no process can serve a stale page, and the addresses this
+# process has seen reach the /s/ failure limit (the failures are counted in PostgreSQL). Bounded
+# in entries and in bytes: a page of a venue at the limits weighs about 1.5 MB.
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "BACKEND": "venues.pagecache.BoundedLocMemCache",
         "TIMEOUT": env_int("TIERSLIEUX_CACHE_SECONDS", 600),
-        "OPTIONS": {"MAX_ENTRIES": env_int("TIERSLIEUX_CACHE_ENTRIES", 1000)},
+        "OPTIONS": {
+            "MAX_ENTRIES": env_int("TIERSLIEUX_CACHE_ENTRIES", 1000),
+            "MAX_BYTES": env_int("TIERSLIEUX_CACHE_MB", 64) * 2**20,
+        },
     }
 }
 

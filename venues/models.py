@@ -113,7 +113,7 @@ class Venue(models.Model):
     # When the venue, one of its items or one of its categories last changed, and how many
     # changes it has had: the database keeps both (triggers of migration 0003 run on every
     # write to its items and categories, the admin's and bulk updates included), so that the
-    # pages cached under `cache_key` can never be stale.
+    # pages cached under their key (venues/pagecache.py) can never be stale.
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
     revision = models.PositiveBigIntegerField(default=0, editable=False)
 
@@ -146,13 +146,6 @@ class Venue(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("venue_detail", args=[self.pk])
-
-    def cache_key(self, *parts: object) -> str:
-        """A key for what is rendered from this venue's current state (and `parts`): it changes
-        with every write to the venue, its items or its categories, so nothing cached under it
-        goes stale; older entries simply age out of the cache."""
-        stamp = self.updated_at.timestamp()
-        return ":".join(map(str, ("venue", self.pk, self.revision, stamp, *parts)))
 
     def engine_input(self) -> engine.Venue:
         """The venue as the costing engine sees it (reads prefetched items and categories)."""

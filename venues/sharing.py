@@ -7,19 +7,17 @@ from functools import wraps
 
 from django import forms
 from django.contrib import messages
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.defaults import page_not_found
 
 from costing import chart
 from costing.documents import allocation_document, dumps
 
-from . import throttle
+from . import pagecache, throttle
 from .access import venue_view
 from .models import Role, ShareLink, Venue
 
@@ -96,32 +94,28 @@ def _private(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def _cached(venue: Venue, name: str, render: Callable[[], str]) -> str:
-    """What `render` makes of the venue, rendered once per change of the venue (see
-    `Venue.cache_key`): its items and categories are loaded only then."""
-    return cache.get_or_set(venue.cache_key(name, get_language()), render)
-
-
 @shared
 def share_page(request: HttpRequest, venue: Venue) -> HttpResponse:
 
-    def page() -> str:
-        context = {
+    def context() -> dict:
+        return {
             "venue": venue,
             "last_change": venue.updated_at,
             **chart.summary_context(venue.allocation),
         }
-        return render_to_string("venues/share_page.html", context)
 
     # The page names its JSON download relatively: the same cached page serves every link.
-    return HttpResponse(_cached(venue, "share-page", page))
+    key = pagecache.key(venue, "share-page")
+    return HttpResponse(pagecache.render(request, "venues/share_page.html", context, cache_key=key))
 
 
 @shared
 def share_allocation(request: HttpRequest, venue: Venue) -> HttpResponse:
     """The allocation document (docs/formats.md), byte for byte what `manage.py allocate` prints for
     the venue's export."""
-    document = _cached(venue, "allocation", lambda: dumps(allocation_document(venue.allocation)))
+    document = pagecache.cached(
+        pagecache.key(venue, "allocation"), lambda: dumps(allocation_document(venue.allocation))
+    )
     response = HttpResponse(document, content_type="application/json")
     response["Content-Disposition"] = f'inline; filename="{venue.slug}.allocation.json"'
     return response

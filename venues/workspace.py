@@ -2,39 +2,26 @@
 items and categories loaded once (two queries), and the allocation computed once.
 
 The rows' forms are built when a template first asks for them, so that a fragment (one row and
-the summary) builds one form, not the page's. The page itself is cached by the venue's revision,
-with holes for what differs from one visitor to the next: see `render_page`.
+the summary) builds one form, not the page's. The page itself is cached until the venue changes:
+see `render_page`.
 """
 
-import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.contrib.messages import get_messages
-from django.core.cache import cache
 from django.db.models import prefetch_related_objects
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
-from django.shortcuts import render
-from django.template.loader import render_to_string
-from django.utils.html import escape
-from django.utils.translation import get_language
 
 from costing import chart
 from costing.forms import AllocationKeysForm, CostItemForm, MemberCategoryForm
 from costing.models import CostItem, MemberCategory, Pool, Tier
 
+from . import pagecache
 from .models import Venue
 
 PAGE = "venues/workspace.html"
-# What a cached page leaves for each request to fill in: letters, digits and dashes, which
-# escaping leaves as they are.
-CSRF_PLACEHOLDER = "csrf-token-placeholder-5f0c2e"
-USERNAME_PLACEHOLDER = "username-placeholder-5f0c2e"
-PATH_PLACEHOLDER = "path-placeholder-5f0c2e"
-_HOLES = re.compile(f"({CSRF_PLACEHOLDER}|{USERNAME_PLACEHOLDER}|{PATH_PLACEHOLDER})")
-
 GROUPS = [
     (Pool.INFRASTRUCTURE, Tier.BASIC),
     (Pool.INFRASTRUCTURE, Tier.IMPROVED),
@@ -126,36 +113,20 @@ class Workspace:
         return self.venue.get_absolute_url()
 
     def render_page(self, request: HttpRequest) -> HttpResponse:
-        """The whole page. Unless it carries form errors or messages, it comes from the cache
-        when nothing in the venue changed since it was rendered for the same role and language
-        (`Venue.cache_key`): rendered once per change, not per visit. What differs from one
-        visitor to the next (the CSRF token, the user's name, the address for the language
-        switch) is rendered as placeholders, filled in with this request's values."""
-        if self.bound or get_messages(request):
-            self.load()
-            return render(request, PAGE, self.context(full_path=self.address(request)))
+        """The whole page: rendered once per change of the venue for each role and language
+        (venues/pagecache.py), unless it carries this request's form errors or messages."""
+        messages = get_messages(request)
 
-        def render_with_holes() -> list[bytes | str]:
-            """The page as UTF-8 pieces of text, with the placeholders between them: a visit
-            joins them once, whatever the page's size, instead of searching it."""
+        def context() -> dict:
             self.load()
-            holes = {
-                "csrf_token": CSRF_PLACEHOLDER,
-                "username": USERNAME_PLACEHOLDER,
-                "full_path": PATH_PLACEHOLDER,
-            }
-            page = render_to_string(PAGE, self.context(**holes), request)
-            parts = _HOLES.split(page)  # text, placeholder, text, …, text
-            parts[::2] = [text.encode() for text in parts[::2]]
-            return parts
+            return self.context(messages=messages, full_path=self.address(request))
 
-        key = self.venue.cache_key("workspace", self.venue.role, get_language())
-        parts = cache.get_or_set(key, render_with_holes)
-        values = {
-            CSRF_PLACEHOLDER: get_token(request).encode(),
-            USERNAME_PLACEHOLDER: escape(request.user.get_username()).encode(),
-            PATH_PLACEHOLDER: escape(self.address(request)).encode(),
-        }
-        filled = parts.copy()
-        filled[1::2] = [values[placeholder] for placeholder in parts[1::2]]
-        return HttpResponse(b"".join(filled))
+        if self.bound or messages:
+            return HttpResponse(pagecache.render(request, PAGE, context))
+
+        def cacheable() -> dict:
+            self.load()
+            return self.context()
+
+        key = pagecache.key(self.venue, "workspace", self.venue.role)
+        return HttpResponse(pagecache.render(request, PAGE, cacheable, cache_key=key))

@@ -1,0 +1,167 @@
+"""What is rendered from a venue, cached until the venue changes (docs/architecture.md).
+
+One way to key: `key(venue, name, *parts)`. It is made of the venue's `revision` and
+`updated_at`, which the database changes on every write to the venue, its items or its
+categories (costing's triggers), so an entry can never be stale: older entries simply age out.
+
+One way to fill what differs per request: markup is rendered by `render`, *without the request*.
+No context processor runs, so nothing of one visit (CSRF token, CSP nonce, user, address,
+messages) can be captured by accident; what a template needs of the request is given as a
+hole, which renders as a marker, and the markers are replaced by this request's values, escaped.
+A marker is made of `<` and `>`, which autoescaping never leaves in text that a user typed: no
+label, however it is spelled, can be mistaken for a hole.
+
+Size: the cache keeps at most TIERSLIEUX_CACHE_BYTES per process (`BoundedLocMemCache`).
+"""
+
+import pickle
+import re
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from django.core.cache import cache
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.locmem import LocMemCache
+from django.http import HttpRequest
+from django.middleware.csp import get_nonce
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+
+_MARKER = re.compile(r"<tierslieux-hole ([a-z_]+)>")
+
+
+def hole(name: str) -> SafeString:
+    """Where the per-request value `name` goes in markup rendered for the cache."""
+    return mark_safe(f"<tierslieux-hole {name}>")  # noqa: S308 - a constant marker
+
+
+class Visitor:
+    """The logged-in user as markup rendered for the cache knows them: their name is a hole."""
+
+    is_authenticated = True
+
+    def get_username(self) -> SafeString:
+        return hole("username")
+
+
+# What a template may ask of the request, and how each request fills it in.
+FILLERS: dict[str, Callable[[HttpRequest], str]] = {
+    "csrf_token": get_token,
+    "csp_nonce": lambda request: str(get_nonce(request) or ""),
+    "username": lambda request: request.user.get_username(),
+    "full_path": lambda request: request.get_full_path(),
+}
+HOLES = {
+    "csrf_token": hole("csrf_token"),
+    "csp_nonce": hole("csp_nonce"),
+    "user": Visitor(),
+    "full_path": hole("full_path"),
+}
+
+
+def key(venue, name: str, *parts: object) -> str:
+    """The cache key of what `name` renders from `venue`'s current state (and `parts`), in the
+    active language."""
+    stamp = venue.updated_at.timestamp()
+    return ":".join(
+        map(str, ("venue", venue.pk, venue.revision, stamp, name, get_language(), *parts))
+    )
+
+
+def cached(cache_key: str, make: Callable[[], Any]) -> Any:
+    """What `make` returns, made once per `cache_key`."""
+    return cache.get_or_set(cache_key, make)
+
+
+def render(
+    request: HttpRequest,
+    template_name: str,
+    context: Callable[[], dict],
+    *,
+    cache_key: str | None = None,
+) -> bytes:
+    """`template_name` rendered for this request, from the cache under `cache_key` if given.
+
+    The template is rendered without the request (see the module's docstring): `context()`,
+    called only when the cache misses, must give everything it shows, and what depends on the
+    visit comes from `HOLES` (a value it gives under the same name takes the hole's place).
+    """
+
+    def pieces() -> list[bytes | str]:
+        text = render_to_string(template_name, {**HOLES, **context()})
+        parts: list[bytes | str] = _MARKER.split(text)  # text, hole, text, …, text
+        parts[::2] = [piece.encode() for piece in parts[::2]]
+        return parts
+
+    parts = cached(cache_key, pieces) if cache_key else pieces()
+    values = {name: escape(FILLERS[name](request)).encode() for name in set(parts[1::2])}
+    filled = list(parts)
+    filled[1::2] = [values[name] for name in parts[1::2]]
+    return b"".join(filled)
+
+
+class BoundedLocMemCache(LocMemCache):
+    """Django's per-process memory cache, bounded in bytes as well as in entries.
+
+    Rendered pages vary in size (a few kB to about 1.5 MB for a venue at the limits of 500
+    items and 50 categories): counting entries alone does not bound the memory a process uses.
+    OPTIONS["MAX_BYTES"] caps the pickled size of all entries; the least recently used go first.
+    An entry larger than a tenth of the budget is not kept at all.
+    """
+
+    _sizes: dict[str, dict[str, int]] = {}
+    _totals: dict[str, list[int]] = {}
+    _guard = threading.Lock()
+
+    def __init__(self, name, params):
+        super().__init__(name, params)
+        self._max_bytes = int(params.get("OPTIONS", {}).get("MAX_BYTES", 64 * 2**20))
+        with self._guard:
+            self._size = self._sizes.setdefault(name, {})
+            self._total = self._totals.setdefault(name, [0])
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        if len(pickle.dumps(value, self.pickle_protocol)) * 10 > self._max_bytes:
+            self.delete(key, version=version)
+            return
+        super().set(key, value, timeout, version)
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        if len(pickle.dumps(value, self.pickle_protocol)) * 10 > self._max_bytes:
+            return False
+        return super().add(key, value, timeout, version)
+
+    # The hooks below run under the backend's own lock.
+
+    def _set(self, key, value, timeout=DEFAULT_TIMEOUT):
+        self._forget(key)
+        super()._set(key, value, timeout)
+        self._size[key] = len(value)
+        self._total[0] += len(value)
+        while self._total[0] > self._max_bytes and len(self._cache) > 1:
+            oldest, _ = self._cache.popitem()  # the least recently used is last
+            del self._expire_info[oldest]
+            self._forget(oldest)
+
+    def _cull(self):
+        super()._cull()
+        for gone in set(self._size) - set(self._cache):
+            self._forget(gone)
+
+    def _delete(self, key):
+        self._forget(key)
+        return super()._delete(key)
+
+    def _forget(self, key) -> None:
+        self._total[0] -= self._size.pop(key, 0)
+
+    def clear(self):
+        with self._lock:
+            self._cache.clear()
+            self._expire_info.clear()
+            self._size.clear()
+            self._total[0] = 0
