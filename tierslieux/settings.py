@@ -150,10 +150,14 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "venue_list"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling: lock a username from one address for a while, never an address forever.
+# Login throttling: lock a username from one address for a while, never an address forever;
+# and an address, whatever the usernames it tries, after many more failures than an office
+# behind one NAT makes by mistake (venues/lockout.py LoginFailures, the handler that counts it).
 AXES_FAILURE_LIMIT = env_int("TIERSLIEUX_LOGIN_FAILURE_LIMIT", 5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("TIERSLIEUX_LOGIN_ADDRESS_FAILURE_LIMIT", 30)
 AXES_COOLOFF_TIME = env_int("TIERSLIEUX_LOGIN_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "venues.lockout.LoginFailures"
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
@@ -178,14 +182,28 @@ CACHES = {
     }
 }
 
-# Share links (/s/<token>/): an address that opens this many unknown or revoked tokens within
-# the window gets 429 on every share link until the window has passed (venues/throttle.py).
+# Requests per address and window (venues/throttle.py): an address over a limit gets 429 until
+# its window has passed. Share links (/s/<token>/): unknown or revoked tokens opened, after which
+# every share link is refused. Sign-up and password reset: requests sent, valid or not.
 SHARE_FAILURE_LIMIT = env_int("TIERSLIEUX_SHARE_FAILURE_LIMIT", 20)
 SHARE_FAILURE_WINDOW_MINUTES = env_int("TIERSLIEUX_SHARE_FAILURE_WINDOW_MINUTES", 10)
-if SHARE_FAILURE_LIMIT < 1 or SHARE_FAILURE_WINDOW_MINUTES < 1:
-    raise ImproperlyConfigured(
-        "TIERSLIEUX_SHARE_FAILURE_LIMIT and _WINDOW_MINUTES must be 1 or more"
-    )
+SIGNUP_LIMIT = env_int("TIERSLIEUX_SIGNUP_LIMIT", 10)
+SIGNUP_WINDOW_MINUTES = env_int("TIERSLIEUX_SIGNUP_WINDOW_MINUTES", 60)
+PASSWORD_RESET_LIMIT = env_int("TIERSLIEUX_PASSWORD_RESET_LIMIT", 10)
+PASSWORD_RESET_WINDOW_MINUTES = env_int("TIERSLIEUX_PASSWORD_RESET_WINDOW_MINUTES", 60)
+for _name in [
+    "LOGIN_FAILURE_LIMIT",
+    "LOGIN_ADDRESS_FAILURE_LIMIT",
+    "LOGIN_COOLOFF_MINUTES",
+    "SHARE_FAILURE_LIMIT",
+    "SHARE_FAILURE_WINDOW_MINUTES",
+    "SIGNUP_LIMIT",
+    "SIGNUP_WINDOW_MINUTES",
+    "PASSWORD_RESET_LIMIT",
+    "PASSWORD_RESET_WINDOW_MINUTES",
+]:
+    if env_int(f"TIERSLIEUX_{_name}", 1) < 1:
+        raise ImproperlyConfigured(f"TIERSLIEUX_{_name} must be 1 or more")
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
