@@ -87,6 +87,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # After the sessions, the user and htmx: no-store and idle sessions for signed-in users, and
+    # an htmx request whose session has ended sent to the login page (venues/sessions.py).
+    "venues.sessions.SignedInMiddleware",
+    "venues.sessions.HtmxLoginRedirectMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into a 429 response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -149,6 +153,17 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "venue_list"
 LOGOUT_REDIRECT_URL = "login"
+
+# A session ends after this long without a request (venues/sessions.py): long enough for a
+# meeting or a lunch break in the middle of the monthly figures (every edit is saved as it is
+# made, so an ended session loses nothing), short enough that a session left open on a shared
+# computer of the venue is closed within the hour.
+SESSION_IDLE_MINUTES = env_int("TIERSLIEUX_SESSION_IDLE_MINUTES", 60)
+if SESSION_IDLE_MINUTES < 1:
+    raise ImproperlyConfigured("TIERSLIEUX_SESSION_IDLE_MINUTES must be 1 or more")
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+# An active user's session is saved again at most this often (not on every htmx edit).
+SESSION_REFRESH_SECONDS = min(300, SESSION_COOKIE_AGE // 4)
 
 # Login throttling: lock a username from one address for a while, never an address forever;
 # and an address, whatever the usernames it tries, after many more failures than an office
