@@ -11,8 +11,8 @@ from django.db import connections
 from django.test import Client
 
 from costing.documents import load_venue_document
-from costing.models import CostItem
-from venues.models import Membership, Role, Venue
+from costing.models import CostItem, MemberCategory
+from venues.models import Membership, Role, ShareLink, Venue
 
 EXAMPLE = Path(__file__).parent / "data" / "movilab-300m2.venue.json"
 
@@ -86,6 +86,16 @@ def charlies_venue(charlie) -> Venue:
     venue = Venue.objects.create(name="Chez Charlie", total_surface_m2=Decimal("80"))
     Membership.objects.create(user=charlie, venue=venue, role=Role.OWNER)
     return venue
+
+
+@pytest.fixture
+def world(venue) -> dict:
+    """A venue with one item, one category and one share link: what every venue URL names
+    (tests/test_access_matrix.py)."""
+    item = CostItem.objects.create(venue=venue, label="Loyer", pool="infrastructure", amount=900)
+    category = MemberCategory.objects.create(venue=venue, name="Résidents", surface_share_pct=50)
+    link = ShareLink.objects.create(venue=venue, label="AG")
+    return {"venue": venue, "item": item, "category": category, "link": link}
 
 
 def rent(venue: Venue) -> CostItem:

@@ -58,9 +58,14 @@ class Server:
     url: str
     env: dict[str, str]
     process: subprocess.Popen
+    log_dir: Path | None = None  # access.log (gunicorn's stdout) and error.log (its stderr)
 
     def manage(self, *args: str, input: str | None = None) -> subprocess.CompletedProcess:
         return manage(self.env, *args, input=input)
+
+    def log(self, name: str) -> str:
+        path = self.log_dir / f"{name}.log"
+        return path.read_text(errors="replace") if path.exists() else ""
 
 
 def production_env(database_url: str, static_root: Path, **extra: str) -> dict[str, str]:
@@ -109,40 +114,55 @@ def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 30) -> N
 
 
 @contextlib.contextmanager
-def gunicorn(env: dict[str, str], workers: int = 1, threads: int = 1) -> Iterator[Server]:
+def gunicorn(
+    env: dict[str, str],
+    workers: int | None = None,
+    threads: int | None = None,
+    log_dir: Path | None = None,
+) -> Iterator[Server]:
+    """gunicorn started as the Dockerfile starts it, from gunicorn.conf.py, on a free loopback
+    port. `workers` and `threads`, when given, override the configuration's (per-run
+    overrides, as a benchmark needs). With `log_dir`, its output goes to access.log (stdout)
+    and error.log (stderr); otherwise stdout is dropped and stderr is a pipe for the caller
+    to read."""
     port = free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable, "-m", "gunicorn", "tierslieux.wsgi",
-            "--bind", f"127.0.0.1:{port}",
-            "--workers", str(workers),
-            "--threads", str(threads),
-            "--timeout", "30",
-            "--graceful-timeout", "5",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(url, process)
-        yield Server(url=url, env=env, process=process)
-    finally:
-        process.terminate()
+    command = [
+        sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py",
+        "--bind", f"127.0.0.1:{port}",
+        "--graceful-timeout", "5",  # a test server stops without waiting for idle clients
+    ]  # fmt: skip
+    if workers is not None:
+        command += ["--workers", str(workers)]
+    if threads is not None:
+        command += ["--threads", str(threads)]
+    with contextlib.ExitStack() as files:
+        if log_dir is None:
+            stdout, stderr = subprocess.DEVNULL, subprocess.PIPE
+        else:
+            stdout = files.enter_context((log_dir / "access.log").open("wb"))
+            stderr = files.enter_context((log_dir / "error.log").open("wb"))
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=stdout, stderr=stderr)
+        url = f"http://127.0.0.1:{port}"
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+            wait_until_up(url, process)
+            yield Server(url=url, env=env, process=process, log_dir=log_dir)
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
 
 
 @contextlib.contextmanager
-def production_server(tmp_path: Path, workers: int = 1, **extra_env: str) -> Iterator[Server]:
-    """Migrated scratch PostgreSQL database + collectstatic + gunicorn with debug off."""
+def production_server(
+    tmp_path: Path, workers: int | None = None, **extra_env: str
+) -> Iterator[Server]:
+    """Migrated scratch PostgreSQL database + collectstatic + gunicorn with debug off, its
+    logs in `tmp_path`."""
     with scratch_database() as database_url:
         env = production_env(database_url, tmp_path / "static", **extra_env)
         manage(env, "migrate", "--no-input")
         manage(env, "collectstatic", "--no-input")
-        with gunicorn(env, workers=workers) as server:
+        with gunicorn(env, workers=workers, log_dir=tmp_path) as server:
             yield server

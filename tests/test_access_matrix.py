@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from costing.models import CostItem, MemberCategory
+from costing.models import CostItem
 from venues.models import Membership, Role, ShareLink, Venue
 
 pytestmark = pytest.mark.django_db
@@ -52,14 +52,6 @@ def test_every_venue_url_is_in_the_matrix():
     assert set(venue_urls()) == set(REQUIRED_ROLE)
 
 
-@pytest.fixture
-def world(alice, bob, victor, charlie, venue):
-    item = CostItem.objects.create(venue=venue, label="Loyer", pool="infrastructure", amount=900)
-    category = MemberCategory.objects.create(venue=venue, name="Résidents", surface_share_pct=50)
-    link = ShareLink.objects.create(venue=venue, label="AG")
-    return {"venue": venue, "item": item, "category": category, "link": link}
-
-
 def url_for(name: str, world) -> str:
     values = {
         "venue_id": world["venue"].pk,
@@ -79,7 +71,7 @@ ROLE_OF = {"victor": Role.VIEWER, "bob": Role.EDITOR, "alice": Role.OWNER}
 @pytest.mark.parametrize("name", sorted(REQUIRED_ROLE))
 @pytest.mark.parametrize("visitor", VISITORS)
 @pytest.mark.parametrize("method", ["GET", "POST"])
-def test_access(client, world, name, visitor, method):
+def test_access(client, charlie, world, name, visitor, method):
     if visitor != "anonymous":
         client.force_login(User.objects.get(username=visitor))
     response = client.generic(method, url_for(name, world))

@@ -1,11 +1,13 @@
-"""The production set-up of docker-compose.yml, without Docker: gunicorn, debug off, PostgreSQL,
-collectstatic and whitenoise, checked over real HTTP."""
+"""The production set-up of docker-compose.yml, without Docker: gunicorn started as the
+Dockerfile starts it (gunicorn.conf.py), debug off, PostgreSQL, collectstatic and whitenoise,
+checked over real HTTP."""
 
 import gzip
 import os
 import re
 import subprocess
 import sys
+import time
 import urllib.request
 
 import pytest
@@ -33,6 +35,72 @@ def fetch(url: str, **headers: str):
 def server(tmp_path_factory):
     with production_server(tmp_path_factory.mktemp("prod")) as server:
         yield server
+
+
+def wait_for(condition, timeout: float = 20) -> bool:
+    """Whether `condition()` holds within `timeout` seconds (gunicorn writes a request's
+    access line once the response has gone, and boots its workers one after the other)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def test_it_runs_gunicorn_from_its_configuration_file_sized_from_the_cores(server):
+    workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * len(os.sched_getaffinity(0)) + 1)
+    assert wait_for(lambda: server.log("error").count("Booting worker with pid") == workers), (
+        server.log("error")
+    )
+    assert "Using worker: sync" in server.log("error")
+    assert "control socket" not in server.log("error").lower()
+    fetch(server.url + "/healthz")
+    assert wait_for(lambda: '"GET /healthz HTTP/1.1" 200' in server.log("access"))
+
+
+SECRETS = """
+from django.contrib.auth.models import User
+from django.contrib.auth.tokens import default_token_generator
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from venues.models import ShareLink, Venue
+
+user = User.objects.create_user("logs-alice", "logs-alice@example.org", "un mot de passe solide")
+link = ShareLink.objects.create(
+    venue=Venue.objects.create(name="La Fabrique", total_surface_m2=300), label="AG"
+)
+uid = urlsafe_base64_encode(force_bytes(user.pk))
+print(link.token, uid, default_token_generator.make_token(user))
+"""
+
+
+def test_no_log_line_carries_a_share_token_or_a_reset_link(server):
+    """A share link and a password-reset link, opened as browsers do (the reset page then
+    redirects to its set-password page) and quoted in a Referer; an unknown token and a
+    refused POST on the reset link, which Django's own log reports with their path."""
+    output = server.manage("shell", "-c", SECRETS).stdout
+    token, uid, reset = output.splitlines()[-1].split()
+    reset_url = f"{server.url}/accounts/reset/{uid}/{reset}/"
+    assert fetch(f"{server.url}/s/{token}/").status == 200
+    assert fetch(f"{server.url}/s/{token}/allocation.json", Referer=reset_url).status == 200
+    assert fetch(f"{server.url}/s/{token}x/").status == 404
+    assert fetch(reset_url).status == 200  # its redirect to the set-password page followed
+    post = urllib.request.Request(reset_url, data=b"new_password1=x", method="POST")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(post, timeout=10)
+    assert refused.value.code == 403  # no CSRF cookie
+    marker = f"{server.url}/healthz?after-the-secrets"
+    fetch(marker)
+    assert wait_for(lambda: "after-the-secrets" in server.log("access"))
+    access, error = server.log("access"), server.log("error")
+    for secret in (token, reset, f"/{uid}/"):
+        assert secret not in access and secret not in error, secret
+    assert '"GET /s/…/ HTTP/1.1" 200' in access
+    assert '"GET /s/…/allocation.json HTTP/1.1" 200' in access
+    assert "/accounts/reset/…/…/" in access
+    assert "Not Found: /s/…/" in error  # Django's own log, through the same stderr
+    assert "Forbidden (CSRF cookie not set.): /accounts/reset/…/…/" in error
 
 
 def test_it_serves_the_login_page_with_the_security_headers(server):
@@ -100,7 +168,7 @@ def test_the_docker_health_check_passes_against_the_production_settings(tmp_path
     dockerfile = (ROOT / "Dockerfile").read_text()
     command = re.search(r'HEALTHCHECK[^\n]*\\\n\s*CMD python -c "(.+)"\n', dockerfile).group(1)
     public = {"DJANGO_ALLOWED_HOSTS": "tierslieux.example.org", "DJANGO_SECURE_SSL_REDIRECT": "1"}
-    with production_server(tmp_path, **public) as server:
+    with production_server(tmp_path, workers=1, **public) as server:
         port = server.url.rsplit(":", 1)[1]
         code = command.replace("127.0.0.1:8000", f"127.0.0.1:{port}")
         result = subprocess.run(

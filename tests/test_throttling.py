@@ -1,7 +1,8 @@
 """Login throttling (SPEC §7) by django-axes: a username is locked from one address for a while
-after repeated failures, with a 429 and Retry-After, and without revealing which accounts exist.
-Share links: an address that opens too many unknown tokens is refused every /s/ lookup for a
-while (venues/throttle.py)."""
+after repeated failures, and an address after many failures whatever the usernames, with a 429
+and Retry-After, and without revealing which accounts exist. Share links: an address that opens
+too many unknown tokens is refused every /s/ lookup for a while; sign-ups and password resets
+are limited per address (venues/throttle.py)."""
 
 import os
 import re
@@ -14,6 +15,7 @@ import pytest
 from axes.models import AccessAttempt
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.models import User
+from django.core import mail
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import F
@@ -22,7 +24,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from venues.models import ShareLink, ShareLookupFailures
+from venues.models import AddressCounter, ShareLink
 
 pytestmark = pytest.mark.django_db
 
@@ -106,7 +108,7 @@ def test_the_same_user_can_still_log_in_from_another_address(client, alice):
 
 
 def test_another_user_can_still_log_in_from_the_same_address(client, alice, bob):
-    fail(client, "alice", 30)
+    assert fail(client, "alice", LIMIT + 3) == [200] * (LIMIT - 1) + [429] * 4
     assert log_in(Client(), "bob", "bob-password").status_code == 302
 
 
@@ -193,6 +195,173 @@ def test_a_username_too_long_to_record_gets_the_generic_message(client, alice):
         assert response.status_code == 200
         assert generic_login_error() in response.text
     assert AccessAttempt.objects.get(username="a" * 255).failures_since_start == 1
+
+
+# Failed logins per address, all usernames together.
+
+ADDRESS_LIMIT = 30
+
+
+@pytest.fixture(autouse=True)
+def _address_throttling(settings):
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = ADDRESS_LIMIT
+
+
+def spray(times: int, address: str = HERE) -> list[int]:
+    """One wrong password for each of `times` usernames, as a guesser trying one common
+    password on many accounts does; the status codes answered."""
+    return [
+        log_in(Client(), f"user{n}", "wrong-password", address).status_code for n in range(times)
+    ]
+
+
+def test_an_address_trying_many_usernames_is_locked_out(alice):
+    statuses = spray(ADDRESS_LIMIT + 5)
+    assert statuses == [200] * (ADDRESS_LIMIT - 1) + [429] * 6
+    response = log_in(Client(), "alice", "alice-password")
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) == COOL_OFF.total_seconds()
+    assert "Trop de tentatives de connexion" in response.text
+
+
+def test_an_office_behind_one_address_may_mistype_many_times(alice, bob):
+    # Ten colleagues behind one NAT, each mistyping twice before getting it right.
+    for n in range(10):
+        assert fail(Client(), f"colleague{n}", 2) == [200, 200]
+    assert log_in(Client(), "alice", "alice-password").status_code == 302
+    assert fail(Client(), "bob", 2) == [200, 200]
+    assert log_in(Client(), "bob", "bob-password").status_code == 302
+
+
+def test_an_address_locked_out_does_not_lock_other_addresses(alice):
+    spray(ADDRESS_LIMIT)
+    assert log_in(Client(), "alice", "alice-password", address=ELSEWHERE).status_code == 302
+
+
+def test_a_successful_login_does_not_reset_the_addresss_failures(alice):
+    """Otherwise a guesser with an account of its own would log in between two series."""
+    spray(ADDRESS_LIMIT - 1)
+    assert log_in(Client(), "alice", "alice-password").status_code == 302
+    assert spray(1) == [429]
+
+
+def test_the_addresss_failures_expire_with_the_cool_off(alice):
+    spray(ADDRESS_LIMIT)
+    AccessAttempt.objects.update(attempt_time=F("attempt_time") - COOL_OFF - timedelta(seconds=1))
+    assert log_in(Client(), "alice", "alice-password").status_code == 302
+
+
+def test_the_address_limit_is_configurable(alice, settings):
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 3
+    assert spray(4) == [200, 200, 429, 429]
+
+
+def test_counting_the_address_adds_no_query_to_a_login(alice):
+    # django-axes' own count (one aggregate before authenticating) now counts both.
+    log_in(Client(), "alice", "alice-password")  # whatever a first login sets up
+    with CaptureQueriesContext(connection) as queries:
+        assert log_in(Client(), "alice", "alice-password").status_code == 302
+    counts = [q["sql"] for q in queries if "axes_accessattempt" in q["sql"] and "SUM" in q["sql"]]
+    assert len(counts) == 1
+
+
+# Sign-up and password reset: every request counted per address.
+
+SIGNUP, RESET = "/accounts/signup/", "/accounts/password_reset/"
+REQUEST_LIMIT = 10
+
+
+@pytest.fixture(autouse=True)
+def _request_throttling(settings):
+    settings.SIGNUP_LIMIT = settings.PASSWORD_RESET_LIMIT = REQUEST_LIMIT
+    settings.SIGNUP_WINDOW_MINUTES = settings.PASSWORD_RESET_WINDOW_MINUTES = 60
+
+
+def sign_up(username: str, address: str = HERE):
+    data = {
+        "username": username,
+        "email": f"{username}@example.org",
+        "password1": "un mot de passe solide",
+        "password2": "un mot de passe solide",
+    }
+    return Client().post(SIGNUP, data, REMOTE_ADDR=address)
+
+
+def reset(email: str, address: str = HERE):
+    return Client().post(RESET, {"email": email}, REMOTE_ADDR=address)
+
+
+def test_sign_ups_past_the_limit_are_refused_with_429_in_french(later):
+    assert [sign_up(f"zoe{n}").status_code for n in range(REQUEST_LIMIT)] == [302] * 10
+    response = sign_up("one-too-many")
+    assert response.status_code == 429
+    assert response["Retry-After"] == str(60 * 60)
+    assert '<html lang="fr">' in response.text
+    assert "Trop de demandes" in response.text
+    assert "Réessayez dans 60 minutes" in response.text
+    assert not User.objects.filter(username="one-too-many").exists()
+
+
+def test_invalid_sign_ups_count_too(alice):
+    """An invalid sign-up tells whether a username is taken: probing them is throttled."""
+    taken = [sign_up("alice").status_code for _ in range(REQUEST_LIMIT)]
+    assert taken == [200] * REQUEST_LIMIT
+    assert sign_up("zoe").status_code == 429
+
+
+def test_the_sign_up_page_itself_is_not_counted():
+    for _ in range(REQUEST_LIMIT * 2):
+        assert Client().get(SIGNUP, REMOTE_ADDR=HERE).status_code == 200
+    assert sign_up("zoe").status_code == 302
+
+
+def test_sign_ups_from_other_addresses_are_not_affected():
+    [sign_up(f"zoe{n}") for n in range(REQUEST_LIMIT + 1)]
+    assert sign_up("yann", address=ELSEWHERE).status_code == 302
+
+
+def test_sign_ups_in_different_server_processes_add_up():
+    [sign_up(f"zoe{n}") for n in range(REQUEST_LIMIT // 2)]
+    cache.clear()  # the next requests are served by another process
+    [sign_up(f"yann{n}") for n in range(REQUEST_LIMIT - REQUEST_LIMIT // 2)]
+    cache.clear()
+    assert sign_up("one-too-many").status_code == 429
+
+
+def test_sign_ups_work_again_once_the_window_has_passed(later):
+    [sign_up(f"zoe{n}") for n in range(REQUEST_LIMIT + 1)]
+    later(timedelta(minutes=60, seconds=1))
+    assert sign_up("yann").status_code == 302
+
+
+def test_password_resets_past_the_limit_are_refused_before_any_email(alice, later):
+    statuses = [reset("alice@example.org").status_code for _ in range(REQUEST_LIMIT)]
+    assert statuses == [302] * REQUEST_LIMIT
+    assert len(mail.outbox) == REQUEST_LIMIT
+    response = reset("alice@example.org")
+    assert response.status_code == 429
+    assert response["Retry-After"] == str(60 * 60)
+    assert "Trop de demandes" in response.text
+    assert len(mail.outbox) == REQUEST_LIMIT
+
+
+def test_password_reset_refusals_say_nothing_about_accounts(alice):
+    """Requests count whether the address has an account or not, and the refusal is the
+    same page for both."""
+    for n in range(REQUEST_LIMIT // 2):
+        assert reset("alice@example.org").status_code == 302
+        assert reset(f"nobody{n}@example.org").status_code == 302
+    known, unknown = reset("alice@example.org"), reset("nobody@example.org")
+    assert known.status_code == unknown.status_code == 429
+    assert known.content == unknown.content
+
+
+def test_the_request_limits_are_configurable(settings, later):
+    settings.SIGNUP_LIMIT, settings.SIGNUP_WINDOW_MINUTES = 2, 1
+    settings.PASSWORD_RESET_LIMIT = 1
+    assert [sign_up(f"zoe{n}").status_code for n in range(3)] == [302, 302, 429]
+    assert sign_up("x")["Retry-After"] == "60"
+    assert [reset("x@example.org").status_code for _ in range(2)] == [302, 429]
 
 
 # Share links: failed lookups are throttled per address.
@@ -337,7 +506,9 @@ def test_failures_of_windows_that_have_passed_are_deleted(link, later):
     guess(2, address=ELSEWHERE)
     later(SHARE_WINDOW + timedelta(seconds=1))
     guess(1)
-    assert list(ShareLookupFailures.objects.values_list("address", "count")) == [(HERE, 1)]
+    assert list(AddressCounter.objects.values_list("scope", "address", "count")) == [
+        ("share_failure", HERE, 1)
+    ]
 
 
 def test_valid_lookups_do_not_count(link):
@@ -400,19 +571,56 @@ def test_the_limit_is_configurable(later, link, settings):
 
 
 def _settings_in_a_new_process(**env: str) -> subprocess.CompletedProcess:
-    code = "from django.conf import settings; print(settings.SHARE_FAILURE_LIMIT)"
+    names = ["SHARE_FAILURE_LIMIT", "LOGIN_ADDRESS_FAILURE_LIMIT", "SIGNUP_LIMIT"]
+    names += ["SIGNUP_WINDOW_MINUTES", "PASSWORD_RESET_LIMIT", "PASSWORD_RESET_WINDOW_MINUTES"]
+    code = f"from django.conf import settings; print([getattr(settings, n) for n in {names}])"
     return subprocess.run(
         [sys.executable, "-c", code],
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "tierslieux.settings", **env},
+        env={
+            **{k: v for k, v in os.environ.items() if not k.startswith("TIERSLIEUX_")},
+            "DJANGO_SETTINGS_MODULE": "tierslieux.settings",
+            **env,
+        },
         capture_output=True,
         text=True,
         timeout=60,
     )
 
 
-def test_the_limit_is_read_from_the_environment():
-    result = _settings_in_a_new_process(TIERSLIEUX_SHARE_FAILURE_LIMIT="7")
-    assert result.stdout.strip() == "7", result.stderr
-    refused = _settings_in_a_new_process(TIERSLIEUX_SHARE_FAILURE_LIMIT="0")
+def test_the_limits_are_read_from_the_environment():
+    result = _settings_in_a_new_process(
+        TIERSLIEUX_SHARE_FAILURE_LIMIT="7",
+        TIERSLIEUX_LOGIN_ADDRESS_FAILURE_LIMIT="40",
+        TIERSLIEUX_SIGNUP_LIMIT="3",
+        TIERSLIEUX_SIGNUP_WINDOW_MINUTES="30",
+        TIERSLIEUX_PASSWORD_RESET_LIMIT="4",
+        TIERSLIEUX_PASSWORD_RESET_WINDOW_MINUTES="20",
+    )
+    assert result.stdout.strip() == "[7, 40, 3, 30, 4, 20]", result.stderr
+
+
+def test_the_limits_default_to_what_an_office_never_reaches_by_accident():
+    result = _settings_in_a_new_process()
+    assert result.stdout.strip() == "[20, 30, 10, 60, 10, 60]", result.stderr
+
+
+@pytest.mark.parametrize(
+    "name", ["SHARE_FAILURE_LIMIT", "LOGIN_ADDRESS_FAILURE_LIMIT", "PASSWORD_RESET_LIMIT"]
+)
+def test_a_limit_below_one_is_refused(name):
+    refused = _settings_in_a_new_process(**{f"TIERSLIEUX_{name}": "0"})
     assert refused.returncode != 0
-    assert "TIERSLIEUX_SHARE_FAILURE_LIMIT" in refused.stderr
+    assert f"TIERSLIEUX_{name} must be 1 or more" in refused.stderr
+
+
+def test_the_refusal_speaks_english_to_who_chose_it(settings):
+    settings.SIGNUP_LIMIT = 1
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    data = {"username": "zoe"}
+    assert client.post(SIGNUP, data, REMOTE_ADDR=HERE).status_code == 200
+    response = client.post(SIGNUP, data, REMOTE_ADDR=HERE)
+    assert response.status_code == 429
+    assert '<html lang="en">' in response.text
+    assert "Too many requests" in response.text
+    assert "Try again in 60 minutes." in response.text

@@ -87,6 +87,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # After the sessions, the user and htmx: no-store and idle sessions for signed-in users, and
+    # an htmx request whose session has ended sent to the login page (venues/sessions.py).
+    "venues.sessions.SignedInMiddleware",
+    "venues.sessions.HtmxLoginRedirectMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into a 429 response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -150,10 +154,25 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "venue_list"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling: lock a username from one address for a while, never an address forever.
+# A session ends after this long without a request (venues/sessions.py): long enough for a
+# meeting or a lunch break in the middle of the monthly figures (every edit is saved as it is
+# made, so an ended session loses nothing), short enough that a session left open on a shared
+# computer of the venue is closed within the hour.
+SESSION_IDLE_MINUTES = env_int("TIERSLIEUX_SESSION_IDLE_MINUTES", 60)
+if SESSION_IDLE_MINUTES < 1:
+    raise ImproperlyConfigured("TIERSLIEUX_SESSION_IDLE_MINUTES must be 1 or more")
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+# An active user's session is saved again at most this often (not on every htmx edit).
+SESSION_REFRESH_SECONDS = min(300, SESSION_COOKIE_AGE // 4)
+
+# Login throttling: lock a username from one address for a while, never an address forever;
+# and an address, whatever the usernames it tries, after many more failures than an office
+# behind one NAT makes by mistake (venues/lockout.py LoginFailures, the handler that counts it).
 AXES_FAILURE_LIMIT = env_int("TIERSLIEUX_LOGIN_FAILURE_LIMIT", 5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("TIERSLIEUX_LOGIN_ADDRESS_FAILURE_LIMIT", 30)
 AXES_COOLOFF_TIME = env_int("TIERSLIEUX_LOGIN_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "venues.lockout.LoginFailures"
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
@@ -182,14 +201,28 @@ CACHES = {
     }
 }
 
-# Share links (/s/<token>/): an address that opens this many unknown or revoked tokens within
-# the window gets 429 on every share link until the window has passed (venues/throttle.py).
+# Requests per address and window (venues/throttle.py): an address over a limit gets 429 until
+# its window has passed. Share links (/s/<token>/): unknown or revoked tokens opened, after which
+# every share link is refused. Sign-up and password reset: requests sent, valid or not.
 SHARE_FAILURE_LIMIT = env_int("TIERSLIEUX_SHARE_FAILURE_LIMIT", 20)
 SHARE_FAILURE_WINDOW_MINUTES = env_int("TIERSLIEUX_SHARE_FAILURE_WINDOW_MINUTES", 10)
-if SHARE_FAILURE_LIMIT < 1 or SHARE_FAILURE_WINDOW_MINUTES < 1:
-    raise ImproperlyConfigured(
-        "TIERSLIEUX_SHARE_FAILURE_LIMIT and _WINDOW_MINUTES must be 1 or more"
-    )
+SIGNUP_LIMIT = env_int("TIERSLIEUX_SIGNUP_LIMIT", 10)
+SIGNUP_WINDOW_MINUTES = env_int("TIERSLIEUX_SIGNUP_WINDOW_MINUTES", 60)
+PASSWORD_RESET_LIMIT = env_int("TIERSLIEUX_PASSWORD_RESET_LIMIT", 10)
+PASSWORD_RESET_WINDOW_MINUTES = env_int("TIERSLIEUX_PASSWORD_RESET_WINDOW_MINUTES", 60)
+for _name in [
+    "LOGIN_FAILURE_LIMIT",
+    "LOGIN_ADDRESS_FAILURE_LIMIT",
+    "LOGIN_COOLOFF_MINUTES",
+    "SHARE_FAILURE_LIMIT",
+    "SHARE_FAILURE_WINDOW_MINUTES",
+    "SIGNUP_LIMIT",
+    "SIGNUP_WINDOW_MINUTES",
+    "PASSWORD_RESET_LIMIT",
+    "PASSWORD_RESET_WINDOW_MINUTES",
+]:
+    if env_int(f"TIERSLIEUX_{_name}", 1) < 1:
+        raise ImproperlyConfigured(f"TIERSLIEUX_{_name} must be 1 or more")
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
@@ -269,9 +302,20 @@ if not DEBUG:
     # /healthz is probed over plain HTTP by load balancers and compose.
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
+# Every line through one handler that masks share tokens and password-reset links
+# (tierslieux/logs.py): Django's own handlers (runserver's request log, the debug console) are
+# replaced by it, so "Not Found: /s/<token>/" never reaches a log with its token.
+_LOG_LEVEL = os.environ.get("DJANGO_LOG_LEVEL", "WARNING")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
+    "filters": {"mask_secrets": {"()": "tierslieux.logs.MaskSecrets"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["mask_secrets"]},
+    },
+    "root": {"handlers": ["console"], "level": _LOG_LEVEL},
+    "loggers": {
+        "django": {"handlers": [], "level": _LOG_LEVEL, "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
+    },
 }

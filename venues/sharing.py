@@ -73,14 +73,14 @@ def shared(view: Callable[[HttpRequest, Venue], HttpResponse]):
     def wrapper(request: HttpRequest, token: str) -> HttpResponse:
         if request.method not in ("GET", "HEAD"):
             return _private(HttpResponseNotAllowed(["GET", "HEAD"]))
-        if (refusal := throttle.share_refusal(request)) is not None:
+        if (refusal := throttle.SHARE_FAILURES.refusal(request)) is not None:
             return _private(refusal)
         try:
             if not TOKEN_SHAPE.fullmatch(token):  # "\x00" would fail the query on PostgreSQL
                 raise Venue.DoesNotExist
             response = view(request, Venue.objects.shared_by(token))
         except (Venue.DoesNotExist, Http404):
-            throttle.share_failure(request)
+            throttle.SHARE_FAILURES.count(request)
             response = page_not_found(request, Http404())
         return _private(response)
 

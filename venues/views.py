@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from costing.documents import dumps, venue_document
 from costing.export import allocation_rows
 
+from . import throttle
 from .access import venue_view
 from .forms import NewVenueForm, SignupForm, UploadVenueForm, VenueForm
 from .models import Role, Venue
@@ -34,6 +35,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@throttle.limit_posts(throttle.SIGNUP)
 def signup(request: HttpRequest) -> HttpResponse:
     if not settings.ALLOW_SIGNUP:
         raise Http404

@@ -1,0 +1,55 @@
+"""gunicorn's configuration, the one every start of the app reads: the Dockerfile's CMD (hence
+docker-compose.yml), tests/production.py (hence the production test, `make bench` and
+`make loadtest`). Those pass on their command line only what differs per run (a port, a worker
+count), which overrides what is set here. Each value can be set from the environment.
+
+https://docs.gunicorn.org/en/stable/settings.html
+"""
+
+import os
+
+wsgi_app = "tierslieux.wsgi"
+
+# 0.0.0.0:8000 in the container (the Dockerfile sets it); loopback anywhere else.
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+
+
+def _cores() -> int:
+    """The cores this process may run on (a container's cpuset included)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+# gunicorn's rule of thumb for sync workers, 2 × cores + 1: a worker waiting on PostgreSQL
+# leaves its core to another. WEB_CONCURRENCY overrides it.
+workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * _cores() + 1)
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+
+# A request still running after this long is stuck: its worker is restarted. Pages answer in
+# milliseconds; the slowest legitimate request (an import at the size limits) in seconds.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "10"))
+keepalive = 5
+# The workers' heartbeat files in memory (gunicorn's advice): in a container, /tmp may sit on a
+# disk-backed overlay where the heartbeat's fchmod can block a worker. gunicorn makes its files
+# there with mkstemp, private to the server's user.
+_SHM = "/dev/shm"  # noqa: S108
+if os.path.isdir(_SHM):
+    worker_tmp_dir = _SHM
+
+# X-Forwarded-Proto and the other forwarded headers are believed only from these addresses
+# (the TLS proxy's, as this process sees it): gunicorn's own default, never "*".
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+
+# No control socket (gunicorn ≥ 25 opens one in $HOME/.gunicorn for `gunicornc`): nothing here
+# uses it, the container's user has no home to put it in, and every gunicorn of one user on one
+# machine (the load test's two, the test suites of several checkouts) would share its path.
+control_socket_disable = True
+
+# The access log to stdout, the error log to stderr, with share tokens and password-reset links
+# masked in both (tierslieux/logs.py).
+accesslog = "-"
+errorlog = "-"
+logger_class = "tierslieux.logs.GunicornLogger"
