@@ -144,15 +144,23 @@ def parse_venue_document(data: Any) -> Venue:
     if surface > MAX_SURFACE:
         raise DocumentError("total_surface_m2", _too_large(MAX_SURFACE))
     keys = _pools(doc.get("pools"), "pools")
+    # Both counts before any row is read: a document too big is refused at once, and for that
+    # first, rather than after its rows were checked one by one.
+    raw_items = _list(_required(doc, "cost_items", "cost_items"), "cost_items")
+    raw_categories = _list(_required(doc, "categories", "categories"), "categories")
+    if len(raw_items) > MAX_ITEMS:
+        message = _("au plus %(maximum)s postes (%(count)s trouvés)")
+        raise DocumentError("cost_items", message % {"maximum": MAX_ITEMS, "count": len(raw_items)})
+    if len(raw_categories) > MAX_CATEGORIES:
+        message = _("au plus %(maximum)s catégories (%(count)s trouvées)")
+        raise DocumentError(
+            "categories", message % {"maximum": MAX_CATEGORIES, "count": len(raw_categories)}
+        )
 
-    items = tuple(
-        _item(value, f"cost_items[{i}]")
-        for i, value in enumerate(_list(_required(doc, "cost_items", "cost_items"), "cost_items"))
-    )
+    items = tuple(_item(value, f"cost_items[{i}]") for i, value in enumerate(raw_items))
 
     categories = []
     seen = set()
-    raw_categories = _list(_required(doc, "categories", "categories"), "categories")
     for i, value in enumerate(raw_categories):
         category = _category(value, f"categories[{i}]", seen)
         seen.add(name_key(category.name))
@@ -264,7 +272,9 @@ def _item(value: Any, path: str) -> Item:
     elif not isinstance(notes, str):
         raise DocumentError(f"{path}.notes", _expected(_("un texte"), notes))
     else:
-        _storable(notes, f"{path}.notes")
+        notes = _storable(notes.strip(), f"{path}.notes")
+        if len(notes) > NOTES_MAX_LENGTH:  # counted as the item's form counts it: stripped
+            raise DocumentError(f"{path}.notes", _too_long(NOTES_MAX_LENGTH))
     return Item(
         pool=pool,
         amount=amount,
@@ -273,7 +283,7 @@ def _item(value: Any, path: str) -> Item:
         amortization_months=months,
         included=included,
         label=label,
-        notes=notes.strip(),
+        notes=notes,
     )
 
 
@@ -336,9 +346,7 @@ def _text(value: Any, path: str, max_length: int) -> str:
     if not text:
         raise DocumentError(path, _("ne doit pas être vide"))
     if len(text) > max_length:
-        raise DocumentError(
-            path, _("est trop long (au plus %(maximum)s caractères)") % {"maximum": max_length}
-        )
+        raise DocumentError(path, _too_long(max_length))
     return _storable(text, path)
 
 
@@ -438,6 +446,10 @@ def _either(choices: Sequence[str]) -> str:
 
 def _expected(what: str, value: Any) -> str:
     return _("attendu %(expected)s, trouvé %(got)s") % {"expected": what, "got": _show(value)}
+
+
+def _too_long(maximum: int) -> str:
+    return _("est trop long (au plus %(maximum)s caractères)") % {"maximum": maximum}
 
 
 def _too_large(maximum: Decimal) -> str:

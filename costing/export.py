@@ -6,9 +6,21 @@ from django.utils.translation import gettext as _
 
 from .engine import Allocation
 
+# A cell starting with one of these is run as a formula by spreadsheets (OWASP, "CSV
+# Injection"): =HYPERLINK(…) in a category's name would reach its owner as a live link.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
-def _cell(value: Decimal | None) -> str:
+
+def number_cell(value: Decimal | None) -> str:
+    """A number as French spreadsheets read one (1700,00; -12,50): our digits, never text a
+    user typed, so a leading minus stays a minus."""
     return "" if value is None else f"{value:.2f}".replace(".", ",")
+
+
+def text_cell(value: str) -> str:
+    """Text a user typed, behind a quote when a spreadsheet would take it for a formula: the
+    quote makes it keep the cell as text (and shows it, the lesser evil)."""
+    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
 
 
 def allocation_rows(allocation: Allocation, writer) -> None:
@@ -27,18 +39,18 @@ def allocation_rows(allocation: Allocation, writer) -> None:
     )
     for c in allocation.categories:
         writer.writerow(
-            [c.name, _cell(c.surface_share_pct), _cell(c.surface_m2)]
-            + [_cell(v) for v in (c.infrastructure, c.services, c.total)]
-            + [_cell(v) for v in (c.per_m2, c.per_workstation, c.per_member)]
+            [text_cell(c.name), number_cell(c.surface_share_pct), number_cell(c.surface_m2)]
+            + [number_cell(v) for v in (c.infrastructure, c.services, c.total)]
+            + [number_cell(v) for v in (c.per_m2, c.per_workstation, c.per_member)]
         )
     writer.writerow(
         [
             _("Non couvert / surface non attribuée"),
-            _cell(allocation.unassigned_surface_pct),
-            _cell(allocation.unassigned_surface_m2),
-            _cell(allocation.uncovered_infrastructure),
-            _cell(allocation.uncovered_services),
-            _cell(allocation.uncovered_total),
+            number_cell(allocation.unassigned_surface_pct),
+            number_cell(allocation.unassigned_surface_m2),
+            number_cell(allocation.uncovered_infrastructure),
+            number_cell(allocation.uncovered_services),
+            number_cell(allocation.uncovered_total),
             "",
             "",
             "",
@@ -48,11 +60,11 @@ def allocation_rows(allocation: Allocation, writer) -> None:
         [
             _("Total"),
             "100,00",
-            _cell(allocation.total_surface_m2),
-            _cell(allocation.infrastructure.total),
-            _cell(allocation.services.total),
-            _cell(allocation.total),
-            _cell(allocation.cost_per_m2),
+            number_cell(allocation.total_surface_m2),
+            number_cell(allocation.infrastructure.total),
+            number_cell(allocation.services.total),
+            number_cell(allocation.total),
+            number_cell(allocation.cost_per_m2),
             "",
             "",
         ]

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from venues.fields import AmountField
 
-from .documents import MAX_COUNT, name_key
+from .documents import MAX_COUNT, NOTES_MAX_LENGTH, name_key
 from .models import AllocationKey, CostItem, Frequency, MemberCategory
 
 HUNDRED = Decimal(100)
@@ -69,7 +69,7 @@ class CostItemDetailsForm(CostItemForm):
     notes = forms.CharField(
         label=_("Notes"),
         required=False,
-        max_length=5000,
+        max_length=NOTES_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Contrat, fournisseur, échéance… : ce que l'équipe doit savoir."),
     )

@@ -16,8 +16,16 @@ from django.core.management import call_command
 from django.db.models import prefetch_related_objects
 from django.urls import reverse
 
-from costing.documents import allocation_document, dumps
+from costing.documents import (
+    MAX_CATEGORIES,
+    MAX_ITEMS,
+    allocation_document,
+    dumps,
+    parse_venue_document,
+)
 from costing.models import CostItem, MemberCategory
+from tests.sizes import sized_document
+from venues.forms import UploadVenueForm
 from venues.models import Membership, Role, ShareLink, Venue
 
 pytestmark = pytest.mark.django_db
@@ -198,3 +206,25 @@ def test_amounts_keep_their_cents_through_a_backup(alice_client, example):
         {"document": SimpleUploadedFile("sauvegarde.json", backup, "application/json")},
     )
     assert contents(restored_venue(before)) == contents(example)
+
+
+def test_a_venue_at_the_limits_is_restored_from_its_backup(alice, alice_client, tmp_path):
+    # As many items and categories as the limits allow, a fifth of the items with a
+    # paragraph of notes: its backup fits in an upload (1 MB) and imports again.
+    document = sized_document(items=MAX_ITEMS, categories=MAX_CATEGORIES)
+    for item in document["cost_items"][:100]:
+        item["notes"] = "Contrat, fournisseur, échéance. " * 20
+    largest = Venue.objects.create_from_engine(parse_venue_document(document), owner=alice)
+    backup = alice_client.get(reverse("venue_export", args=[largest.pk])).content
+    assert len(backup) < UploadVenueForm.MAX_BYTES
+    before = set(Venue.objects.values_list("pk", flat=True))
+    response = alice_client.post(
+        reverse("venue_import"),
+        {"document": SimpleUploadedFile("sauvegarde.json", backup, "application/json")},
+    )
+    assert response.status_code == 302
+    assert contents(restored_venue(before)) == contents(largest)
+    path = tmp_path / "sauvegarde.json"
+    path.write_bytes(backup)
+    call_command("import_venue", str(path), "--owner", "alice", stdout=io.StringIO())
+    assert Venue.objects.count() == 3

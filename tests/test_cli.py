@@ -10,7 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+from django.core.management import call_command, execute_from_command_line
 from django.core.management.base import CommandError
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
@@ -24,6 +24,7 @@ from costing.documents import (
     venue_document,
 )
 from costing.models import CostItem, MemberCategory
+from tests.sizes import sized_bytes, sized_document
 from venues.models import Membership, Role, Venue
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -293,6 +294,63 @@ def test_export_does_not_show_a_venue_by_its_id_when_given_another_ones_slug(ali
     identifier = import_venue(VENUE_FILE)
     with pytest.raises(CommandError):
         run("export_venue", identifier + "x")
+
+
+# Limits a real venue never reaches: refused at once, the limit named on stderr, nothing written
+
+PAST_THE_LIMITS = {
+    "501 items": (sized_document(items=501), "cost_items: at most 500 items (found 501)"),
+    "51 categories": (
+        sized_document(categories=51),
+        "categories: at most 50 categories (found 51)",
+    ),
+    "5001 characters of notes": (
+        sized_document(notes="n" * 5001),
+        "cost_items[0].notes: is too long (at most 5000 characters)",
+    ),
+}
+
+
+def exit_code(*args: str) -> int:
+    """Run `manage.py ARGS` in-process as the shell runs it: a refusal exits."""
+    with pytest.raises(SystemExit) as exit:
+        execute_from_command_line(["manage.py", *args])
+    return exit.value.code
+
+
+@pytest.mark.parametrize("case", PAST_THE_LIMITS)
+def test_allocate_of_a_document_past_a_limit_exits_non_zero_naming_it(tmp_path, capsys, case):
+    doc, message = PAST_THE_LIMITS[case]
+    assert exit_code("allocate", str(write(tmp_path, doc))) != 0
+    assert capsys.readouterr() == ("", f"CommandError: {message}\n")
+
+
+# Outside a test transaction: the command closes its database connection when done.
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("case", PAST_THE_LIMITS)
+def test_import_of_a_document_past_a_limit_exits_non_zero_naming_it_and_writes_nothing(
+    tmp_path, alice, capsys, case
+):
+    doc, message = PAST_THE_LIMITS[case]
+    assert exit_code("import_venue", str(write(tmp_path, doc)), "--owner", "alice") != 0
+    assert capsys.readouterr() == ("", f"CommandError: {message}\n")
+    assert not Venue.objects.exists()
+    assert not CostItem.objects.exists()
+    assert not MemberCategory.objects.exists()
+    assert not Membership.objects.exists()
+
+
+def test_allocate_as_a_process_refuses_5000_items_naming_the_limit():
+    result = manage("allocate", "-", stdin=sized_bytes(items=5000))
+    assert result.returncode != 0
+    assert result.stdout == b""
+    assert "cost_items: at most 500 items (found 5000)" in result.stderr.decode()
+
+
+def test_import_reads_a_document_at_the_limits(tmp_path, alice):
+    doc = sized_document(items=500, categories=50, notes="n" * 5000)
+    venue = Venue.objects.get(slug=import_venue(write(tmp_path, doc)))
+    assert (venue.cost_items.count(), venue.categories.count()) == (500, 50)
 
 
 # Round trip of generated documents

@@ -15,6 +15,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from costing.documents import (
+    MAX_CATEGORIES,
+    MAX_ITEMS,
+    NOTES_MAX_LENGTH,
     DocumentError,
     allocation_document,
     check_names,
@@ -25,6 +28,7 @@ from costing.documents import (
     venue_document,
 )
 from costing.engine import Category, Item, Venue, allocate
+from tests.sizes import sized_document
 
 D = Decimal
 DATA = Path(__file__).resolve().parent / "data"
@@ -693,3 +697,71 @@ def test_it_rejects_nul_characters_that_postgresql_cannot_store():
     with pytest.raises(DocumentError) as error:
         load_venue_document(json.dumps(doc))
     assert str(error.value).startswith("cost_items[2].label: ")
+
+
+# Limits a real venue never reaches (SPEC §7): a document past one is refused at once, with
+# the limit in its message.
+
+
+def test_it_reads_a_document_at_the_limits():
+    venue = parse_venue_document(sized_document(MAX_ITEMS, MAX_CATEGORIES, "n" * NOTES_MAX_LENGTH))
+    assert len(venue.items) == MAX_ITEMS
+    assert len(venue.categories) == MAX_CATEGORIES
+    assert len(venue.items[-1].notes) == NOTES_MAX_LENGTH
+
+
+def test_it_refuses_more_than_500_cost_items_naming_the_limit():
+    error = error_of(sized_document(items=MAX_ITEMS + 1))
+    assert str(error) == "cost_items: at most 500 items (found 501)"
+
+
+def test_it_refuses_more_than_50_categories_naming_the_limit():
+    error = error_of(sized_document(categories=MAX_CATEGORIES + 1))
+    assert str(error) == "categories: at most 50 categories (found 51)"
+
+
+def test_it_refuses_notes_over_5000_characters_with_their_path():
+    doc = sized_document(items=3)
+    doc["cost_items"][2]["notes"] = "n" * (NOTES_MAX_LENGTH + 1)
+    error = error_of(doc)
+    assert str(error) == "cost_items[2].notes: is too long (at most 5000 characters)"
+
+
+def test_it_counts_notes_without_the_spaces_around_them_as_the_items_form_does():
+    doc = sized_document(notes=f"  {'n' * NOTES_MAX_LENGTH}\n")
+    assert parse_venue_document(doc).items[0].notes == "n" * NOTES_MAX_LENGTH
+
+
+def test_it_counts_the_rows_before_reading_any_of_them():
+    # Rows that are not even objects: the count is what is wrong, and it is said first.
+    doc = sized_document()
+    doc["cost_items"] = [None] * 5000
+    assert str(error_of(doc)) == "cost_items: at most 500 items (found 5000)"
+    doc = sized_document()
+    doc["cost_items"][0]["amount"] = "-1"
+    doc["categories"] = [None] * 51
+    assert str(error_of(doc)) == "categories: at most 50 categories (found 51)"
+
+
+@pytest.mark.parametrize(
+    ("language", "document", "message"),
+    [
+        ("fr", sized_document(items=501), "cost_items: au plus 500 postes (501 trouvés)"),
+        ("en", sized_document(items=501), "cost_items: at most 500 items (found 501)"),
+        ("fr", sized_document(categories=51), "categories: au plus 50 catégories (51 trouvées)"),
+        ("en", sized_document(categories=51), "categories: at most 50 categories (found 51)"),
+        (
+            "fr",
+            sized_document(notes="n" * 5001),
+            "cost_items[0].notes: est trop long (au plus 5000 caractères)",
+        ),
+        (
+            "en",
+            sized_document(notes="n" * 5001),
+            "cost_items[0].notes: is too long (at most 5000 characters)",
+        ),
+    ],
+)
+def test_the_limits_are_named_in_the_active_language(language, document, message):
+    with translation.override(language):
+        assert str(error_of(document)) == message

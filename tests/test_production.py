@@ -3,14 +3,19 @@ Dockerfile starts it (gunicorn.conf.py), debug off, PostgreSQL, collectstatic an
 checked over real HTTP."""
 
 import gzip
+import html
+import http.cookiejar
 import os
 import re
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 
 from tests.production import ROOT, postgres_available, production_server
 
@@ -179,3 +184,50 @@ def test_the_docker_health_check_passes_against_the_production_settings(tmp_path
             timeout=30,
         )
     assert result.returncode == 0, result.stderr
+
+
+def test_an_upload_over_one_megabyte_gets_its_answer_not_a_connection_reset(server):
+    """gunicorn drains only 64 KB of what a view left unread before it closes: a browser still
+    sending its file then shows "connection reset" instead of the page. The refused upload
+    is read to its end (nothing kept), so the answer arrives, to a visitor and to one whose
+    session has expired."""
+    server.manage(
+        "shell", "-c", "from django.contrib.auth.models import User; "
+        "User.objects.create_user('uploader', password='uploader-password')",
+    )  # fmt: skip
+    cookies = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(cookies), NoRedirect)
+
+    def token() -> str:
+        opener.open(server.url + "/accounts/login/", timeout=10).read()
+        return next(c.value for c in cookies if c.name == "csrftoken")
+
+    def upload(size: int):
+        body = encode_multipart(
+            BOUNDARY,
+            {
+                "csrfmiddlewaretoken": token(),
+                "document": SimpleUploadedFile("lieu.json", b" " * size),
+            },
+        )
+        request = urllib.request.Request(
+            server.url + "/venues/import/", body, {"Content-Type": MULTIPART_CONTENT}
+        )
+        try:
+            return opener.open(request, timeout=30)
+        except urllib.error.HTTPError as answer:  # the redirect to log in
+            return answer
+
+    twenty_megabytes = 20 * 1024 * 1024
+    expired = upload(twenty_megabytes)
+    assert expired.status == 302
+    assert expired.headers["Location"].startswith("/accounts/login/")
+    login = urllib.parse.urlencode(
+        {"username": "uploader", "password": "uploader-password", "csrfmiddlewaretoken": token()}
+    ).encode()
+    with pytest.raises(urllib.error.HTTPError) as logged_in:
+        opener.open(server.url + "/accounts/login/", login, timeout=10)
+    assert logged_in.value.status == 302
+    refused = upload(twenty_megabytes)
+    assert refused.status == 200
+    assert "Le fichier dépasse 1 Mo" in html.unescape(refused.read().decode())

@@ -10,12 +10,18 @@ import json
 from pathlib import Path
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
+from django.conf import settings
+from django.core.files import uploadhandler
+from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploadedFile
+from django.test import Client
+from django.test.client import BOUNDARY, MULTIPART_CONTENT, FakePayload, encode_multipart
 from django.urls import reverse
 
 from costing.models import CostItem, MemberCategory
+from tests.sizes import sized_bytes, sized_document
 from venues.forms import UploadVenueForm
 from venues.models import Membership, Venue
+from venues.uploads import LimitedUploadHandler
 
 pytestmark = pytest.mark.django_db
 
@@ -26,9 +32,12 @@ def example() -> dict:
     return json.loads(EXAMPLE.read_text(encoding="utf-8"))
 
 
+def file(content: bytes) -> SimpleUploadedFile:
+    return SimpleUploadedFile("lieu.json", content, content_type="application/json")
+
+
 def upload(client, content: bytes, headers: dict | None = None):
-    document = SimpleUploadedFile("lieu.json", content, content_type="application/json")
-    return client.post(reverse("venue_import"), {"document": document}, headers=headers or {})
+    return client.post(reverse("venue_import"), {"document": file(content)}, headers=headers or {})
 
 
 def assert_refused_beside_the_field(response, message: str) -> None:
@@ -47,6 +56,144 @@ def test_a_file_over_one_megabyte_is_refused_with_a_message(alice_client):
     padding = b" " * UploadVenueForm.MAX_BYTES
     response = upload(alice_client, EXAMPLE.read_bytes() + padding)
     assert_refused_beside_the_field(response, "Le fichier dépasse 1 Mo")
+
+
+def post_counting_what_is_read(client, body: bytes):
+    """Post the multipart `body` as it comes from the network; return the response and how
+    many of its bytes the server read."""
+    payload = FakePayload(body)
+    response = client.generic(
+        "POST", reverse("venue_import"), body, MULTIPART_CONTENT, **{"wsgi.input": payload}
+    )
+    return response, len(body) - len(payload)
+
+
+def multipart(content: bytes, **fields: str) -> bytes:
+    return encode_multipart(BOUNDARY, {**fields, "document": file(content)})
+
+
+@pytest.fixture
+def handlers(monkeypatch) -> list[LimitedUploadHandler]:
+    """The upload handlers the requests made."""
+    made = []
+    init = LimitedUploadHandler.__init__
+
+    def keep(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        made.append(self)
+
+    monkeypatch.setattr(LimitedUploadHandler, "__init__", keep)
+    return made
+
+
+def test_an_upload_announced_over_one_megabyte_is_refused_before_its_file_is_taken(
+    alice_client, handlers
+):
+    body = multipart(b" " * 5 * UploadVenueForm.MAX_BYTES)
+    response, read = post_counting_what_is_read(alice_client, body)
+    assert_refused_beside_the_field(response, "Le fichier dépasse 1 Mo")
+    [handler] = handlers
+    assert handler.stopped and handler.received == 0
+    # Read to its end and dropped, so that the browser, done sending, reads the answer.
+    assert read == len(body)
+
+
+def test_an_upload_that_does_not_announce_its_size_is_stopped_once_past_one_megabyte(
+    alice_client, handlers
+):
+    # The request's Content-Length leaves room for the form's framing: only the bytes
+    # received tell that the file is one byte too big.
+    content = EXAMPLE.read_bytes()
+    content += b" " * (UploadVenueForm.MAX_BYTES + 1 - len(content))
+    assert len(multipart(content)) < UploadVenueForm.MAX_BYTES + LimitedUploadHandler.FRAMING_BYTES
+    assert_refused_beside_the_field(upload(alice_client, content), "Le fichier dépasse 1 Mo")
+    [handler] = handlers
+    assert handler.stopped
+    assert handler.received <= UploadVenueForm.MAX_BYTES + LimitedUploadHandler.chunk_size
+
+
+def test_what_is_dropped_of_a_refused_upload_is_bounded(alice_client, monkeypatch):
+    # Past DRAIN_BYTES the connection is cut (nobody uploads that by mistake).
+    monkeypatch.setattr(LimitedUploadHandler, "DRAIN_BYTES", UploadVenueForm.MAX_BYTES)
+    body = multipart(b" " * 5 * UploadVenueForm.MAX_BYTES)
+    response, read = post_counting_what_is_read(alice_client, body)
+    assert_refused_beside_the_field(response, "Le fichier dépasse 1 Mo")
+    assert read <= UploadVenueForm.MAX_BYTES + 2 * LimitedUploadHandler.chunk_size
+
+
+def test_a_file_whose_own_header_announces_over_one_megabyte_is_refused(alice_client):
+    content = EXAMPLE.read_bytes()
+    body = (
+        (
+            f"--{BOUNDARY}\r\n"
+            'Content-Disposition: form-data; name="document"; filename="lieu.json"\r\n'
+            "Content-Type: application/json\r\n"
+            f"Content-Length: {UploadVenueForm.MAX_BYTES + 1}\r\n\r\n"
+        ).encode()
+        + content
+        + f"\r\n--{BOUNDARY}--\r\n".encode()
+    )
+    response, _ = post_counting_what_is_read(alice_client, body)
+    assert_refused_beside_the_field(response, "Le fichier dépasse 1 Mo")
+
+
+def test_files_over_one_megabyte_together_are_refused(alice_client):
+    half = b" " * (UploadVenueForm.MAX_BYTES // 2 + 1)
+    response = alice_client.post(reverse("venue_import"), {"document": [file(half), file(half)]})
+    assert_refused_beside_the_field(response, "Le fichier dépasse 1 Mo")
+
+
+def test_an_upload_over_one_megabyte_is_refused_in_english_for_who_chose_it(alice_client):
+    alice_client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    response = upload(alice_client, b" " * 2 * UploadVenueForm.MAX_BYTES)
+    assert_refused_beside_the_field(response, "The file is larger than 1 MB")
+
+
+def test_a_file_over_one_megabyte_never_reaches_the_disk(alice_client, monkeypatch):
+    # Django's own handlers write an upload over FILE_UPLOAD_MAX_MEMORY_SIZE (1 MB) to a
+    # temporary file, however big, before the form can refuse it.
+    spooled = []
+
+    def temporary_file(*args, **kwargs):
+        spooled.append(args)
+        return TemporaryUploadedFile(*args, **kwargs)
+
+    monkeypatch.setattr(uploadhandler, "TemporaryUploadedFile", temporary_file)
+    response = upload(alice_client, b" " * 3 * UploadVenueForm.MAX_BYTES)
+    assert_refused_beside_the_field(response, "Le fichier dépasse 1 Mo")
+    assert not spooled
+
+
+def csrf_client(user=None) -> tuple[Client, str]:
+    """A client that checks CSRF as browsers meet it, and the token its pages carry."""
+    client = Client(enforce_csrf_checks=True)
+    if user is not None:
+        client.force_login(user)
+    client.get(reverse("login"))  # sets the CSRF cookie
+    return client, client.cookies[settings.CSRF_COOKIE_NAME].value
+
+
+def test_the_upload_still_needs_the_csrf_token(alice):
+    client, token = csrf_client(alice)
+    response = upload(client, EXAMPLE.read_bytes())
+    assert response.status_code == 403
+    assert not Venue.objects.exists()
+    body = multipart(EXAMPLE.read_bytes(), csrfmiddlewaretoken=token)
+    response, _ = post_counting_what_is_read(client, body)
+    assert response.status_code == 302
+    assert Venue.objects.get().cost_items.count() == 10
+
+
+def test_an_upload_after_the_session_expired_leads_to_the_login_page(db):
+    # Its body is read to its end (nothing kept), or the browser would show "connection
+    # reset" instead of the login page.
+    client, token = csrf_client()
+    body = multipart(b" " * 3 * UploadVenueForm.MAX_BYTES, csrfmiddlewaretoken=token)
+    response, read = post_counting_what_is_read(client, body)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+    assert read == len(body)
+    assert not Venue.objects.exists()
 
 
 def test_a_file_of_exactly_one_megabyte_is_read(alice_client):
@@ -227,3 +374,52 @@ def test_the_import_address_opened_without_a_file_leads_to_the_new_venue_page(al
     response = alice_client.get(reverse("venue_import"))
     assert response.status_code == 302
     assert response.url == reverse("venue_create")
+
+
+PAST_THE_LIMITS = {
+    "501 items": (
+        sized_bytes(items=501),
+        "cost_items: au plus 500 postes (501 trouvés)",
+        "cost_items: at most 500 items (found 501)",
+    ),
+    "51 categories": (
+        sized_bytes(categories=51),
+        "categories: au plus 50 catégories (51 trouvées)",
+        "categories: at most 50 categories (found 51)",
+    ),
+    "5001 characters of notes": (
+        sized_bytes(notes="n" * 5001),
+        "cost_items[0].notes: est trop long (au plus 5000 caractères)",
+        "cost_items[0].notes: is too long (at most 5000 characters)",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", PAST_THE_LIMITS)
+def test_a_document_past_a_limit_is_refused_naming_it_in_french(
+    alice_client, case, django_assert_num_queries
+):
+    content, french, _ = PAST_THE_LIMITS[case]
+    with django_assert_num_queries(2):  # session, user: nothing written
+        response = upload(alice_client, content)
+    assert_refused_beside_the_field(response, f"Document invalide — {french}")
+
+
+@pytest.mark.parametrize("case", PAST_THE_LIMITS)
+def test_a_document_past_a_limit_is_refused_naming_it_in_english_for_who_chose_it(
+    alice_client, case
+):
+    content, _, english = PAST_THE_LIMITS[case]
+    alice_client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    response = upload(alice_client, content)
+    assert_refused_beside_the_field(response, f"Invalid document — {english}")
+
+
+def test_a_document_at_the_limits_is_read(alice_client):
+    document = sized_document(items=500, categories=50)
+    document["cost_items"][499]["notes"] = "n" * 5000
+    response = upload(alice_client, json.dumps(document).encode())
+    assert response.status_code == 302
+    venue = Venue.objects.get()
+    assert (venue.cost_items.count(), venue.categories.count()) == (500, 50)
+    assert len(venue.cost_items.last().notes) == 5000

@@ -3,6 +3,7 @@ from decimal import Decimal
 from django import forms
 from django.contrib.auth.forms import UserCreationForm
 from django.contrib.auth.models import User
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
 
 from costing import engine
@@ -76,18 +77,25 @@ class NewVenueForm(VenueForm):
 
 class UploadVenueForm(forms.Form):
     MAX_BYTES = 1_048_576
+    TOO_LARGE = _("Le fichier dépasse 1 Mo : ce n'est pas un document de lieu.")
 
     document = forms.FileField(
         label=_("Document de lieu (JSON, format tierslieux.venue/1)"),
         widget=forms.ClearableFileInput(attrs={"accept": "application/json,.json"}),
     )
 
+    def __init__(self, *args, stopped_at_limit: bool = False, **kwargs):
+        """`stopped_at_limit`: the upload handler (venues.uploads) stopped reading the request
+        past MAX_BYTES; the files are missing, or not all there, because they are too large."""
+        super().__init__(*args, **kwargs)
+        if stopped_at_limit:
+            self.files = MultiValueDict()
+            self.fields["document"].error_messages["required"] = self.TOO_LARGE
+
     def clean_document(self) -> engine.Venue:
         upload = self.cleaned_data["document"]
         if upload.size > self.MAX_BYTES:
-            raise forms.ValidationError(
-                _("Le fichier dépasse 1 Mo : ce n'est pas un document de lieu.")
-            )
+            raise forms.ValidationError(self.TOO_LARGE)
         try:
             return load_venue_document(upload.read())
         except DocumentError as error:

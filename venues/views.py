@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from costing.documents import dumps, venue_document
@@ -19,6 +20,7 @@ from . import throttle
 from .access import venue_view
 from .forms import NewVenueForm, SignupForm, UploadVenueForm, VenueForm
 from .models import Role, Venue
+from .uploads import LimitedUploadHandler
 from .workspace import Workspace
 
 
@@ -70,12 +72,25 @@ def venue_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@csrf_exempt  # only until the upload handler is set: _import_document checks the token
 @require_http_methods(["GET", "POST"])
 def venue_import(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":  # e.g. the language switch on a refused upload's page
         return redirect("venue_create")
-    upload_form = UploadVenueForm(request.POST, request.FILES)
+    # Before anything reads the body, the CSRF check included: past 1 MB, keep nothing more
+    # rather than let Django write it all to a temporary file first.
+    upload = LimitedUploadHandler(request, UploadVenueForm.MAX_BYTES)
+    request.upload_handlers = [upload]
+    return _import_document(request, upload)
+
+
+# The login check comes after the body is read, as the CSRF check reads it: a visitor whose
+# session has expired then sees the login page, where an unread body of a few megabytes
+# would make the browser show "connection reset".
+@csrf_protect
+@login_required
+def _import_document(request: HttpRequest, upload: LimitedUploadHandler) -> HttpResponse:
+    upload_form = UploadVenueForm(request.POST, request.FILES, stopped_at_limit=upload.stopped)
     if upload_form.is_valid():
         data = upload_form.cleaned_data["document"]
         venue = Venue.objects.create_from_engine(data, owner=request.user)
