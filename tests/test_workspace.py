@@ -430,6 +430,25 @@ def test_an_htmx_amount_edit_takes_six_queries_in_one_transaction_whatever_the_s
     assert statements[-1] == "COMMIT"
 
 
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("size", [3, 40])
+def test_an_htmx_category_edit_takes_as_many_queries_as_an_amount_edit_whatever_the_size(
+    alice_client, venue, size, django_assert_num_queries
+):
+    _grow(venue, items=size, categories=size)
+    category = venue.categories.first()
+    fields = {"name": "Résidents", "surface_share_pct": "0.1", "workstations": "0",
+              "members": "12", "version": category.version}  # fmt: skip
+    data = {f"category-{category.pk}-{k}": v for k, v in fields.items()}
+    # the siblings it is checked against are the categories the summary needs anyway
+    with django_assert_num_queries(8):
+        response = alice_client.post(
+            reverse("category_edit", args=[venue.pk, category.pk]), data, headers=HTMX
+        )
+    assert response.status_code == 200
+    assert MemberCategory.objects.get(pk=category.pk).members == 12
+
+
 def test_every_post_needs_the_csrf_token(alice, example):
     client = Client(enforce_csrf_checks=True)
     client.force_login(alice)
