@@ -684,8 +684,9 @@ until the worker has served the requests wrk left queued.
 The *floor* rows take the edit apart (bench/urls.py): each runs the edit's first steps, in the
 edit's own code, and answers at once. First a logged-in POST (the session and the user); then
 also the venue with the user's role; then also the items, the categories, the version-checked
-UPDATE and the allocation: the edit's six queries (tests/test_bench_floor.py), without its
-forms and without rendering the row and the summary. The edit cannot be faster than the last.
+UPDATE and the allocation: the edit's six queries, in the venue's locked transaction
+(tests/test_bench_floor.py), without its forms and without rendering the row and the summary.
+The edit cannot be faster than the last.
 
 Errors (non-2xx responses, socket errors, edits refused as stale): {", ".join(errors) or "none"}.
 

@@ -5,9 +5,10 @@ middleware as the pages they are compared with.
   session: the floor every page is compared with.
 - `/bench/floor/…`: the htmx amount edit taken apart. Each view does the first steps of the
   edit, in the edit's own code, and answers at once: the session and the user; then the venue
-  and the user's role in it; then the edit's six queries and the allocation, without its forms
-  and without rendering anything. What is left between the last one and the edit is its forms
-  and the row and summary it renders.
+  and the user's role in it; then the edit's six queries (in the venue's locked transaction,
+  as every POST through `venue_view`) and the allocation, without its forms and without
+  rendering anything. What is left between the last one and the edit is its forms and the row
+  and summary it renders.
 """
 
 from decimal import Decimal

@@ -3,11 +3,16 @@
 Pure Python over `Decimal`: no Django, no ORM, never `float`. Inputs are assumed valid
 (documents.py and the forms validate them), but impossible input such as shares adding up to
 more than 100 % raises `ValueError` instead of producing numbers that do not add up.
+
+Stored data may still break a rule that spans categories (a database from before a check, an
+edit in the admin or in SQL): `violations` lists what is broken, and `allocate_despite_violations`
+allocates such a venue with the broken columns counted as 0 %, so that its pages show it with
+what to fix instead of failing.
 """
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import (
     ROUND_HALF_UP,
     Context,
@@ -33,6 +38,13 @@ _DIVISORS = {"monthly": 1, "quarterly": 3, "yearly": 12}
 _EXACT = Context(prec=60, traps=[InvalidOperation, DivisionByZero, Overflow])
 
 WARNINGS = ("surface_unassigned", "infrastructure_uncovered", "services_uncovered")
+# The rules over a column of the categories (SPEC §4.3), by the code of their violation: its
+# values are percentages that add up to 100 % at most.
+COLUMN_RULES = {
+    "surface_shares_over_100": "surface_share_pct",
+    "infrastructure_shares_over_100": "infrastructure_pct",
+    "services_shares_over_100": "services_pct",
+}
 
 
 @dataclass(frozen=True)
@@ -114,6 +126,15 @@ class CategoryAllocation:
 
 
 @dataclass(frozen=True)
+class Violation:
+    """A rule of the categories' `column` that the venue's data break (see COLUMN_RULES)."""
+
+    code: str
+    column: str
+    total: Decimal  # what the column adds up to
+
+
+@dataclass(frozen=True)
 class Allocation:
     venue_name: str
     currency: str
@@ -131,6 +152,8 @@ class Allocation:
     uncovered_services: Decimal
     uncovered_total: Decimal
     warnings: tuple[str, ...]
+    # Only from allocate_despite_violations: the broken rules, whose columns counted as 0 %.
+    violations: tuple[Violation, ...] = ()
 
     def pool(self, name: str) -> PoolCost:
         if name == "infrastructure":
@@ -292,6 +315,39 @@ def allocate(venue: Venue) -> Allocation:
             uncovered_total=uncovered["infrastructure"] + uncovered["services"],
             warnings=tuple(warnings),
         )
+
+
+def violations(venue: Venue) -> tuple[Violation, ...]:
+    """The rules over a column of the venue's categories that its data break: a column whose
+    percentages add up to more than 100 %, or one of them outside 0–100 %. Empty for a valid
+    venue (what the forms and documents.py accept)."""
+    found = []
+    for code, column in COLUMN_RULES.items():
+        values = [getattr(category, column) for category in venue.categories]
+        total = sum(values, Decimal(0))
+        if total > HUNDRED or any(not 0 <= value <= HUNDRED for value in values):
+            found.append(Violation(code=code, column=column, total=_canonical(total)))
+    return tuple(found)
+
+
+def allocate_despite_violations(venue: Venue) -> Allocation:
+    """`allocate`, for a venue whose stored data may break a rule (see `violations`).
+
+    A valid venue gets exactly `allocate`'s result. A broken column counts as 0 % for every
+    category until it is repaired: the pools it splits stay uncovered, the surface it splits
+    stays unassigned, and every figure still adds up. The allocation lists the violations, and
+    their codes come first among its warnings, so that every page and document says so.
+    """
+    found = violations(venue)
+    if not found:
+        return allocate(venue)
+    zero = {violation.column: Decimal(0) for violation in found}
+    repaired = replace(
+        venue, categories=tuple(replace(category, **zero) for category in venue.categories)
+    )
+    allocation = allocate(repaired)
+    codes = tuple(violation.code for violation in found)
+    return replace(allocation, violations=found, warnings=codes + allocation.warnings)
 
 
 def _divide(numerator: Decimal, denominator: Decimal) -> Decimal | None:

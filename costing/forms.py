@@ -5,19 +5,35 @@ from django.utils.translation import gettext_lazy as _
 
 from venues.fields import AmountField
 
-from .documents import MAX_COUNT, NOTES_MAX_LENGTH, name_key
+from .documents import MAX_CATEGORIES, MAX_COUNT, MAX_ITEMS, NOTES_MAX_LENGTH, name_key
 from .models import AllocationKey, CostItem, Frequency, MemberCategory
 
 HUNDRED = Decimal(100)
 
 
-class VersionedForm(forms.ModelForm):
-    """Carries the version the user saw, so that a save based on a stale row is refused."""
+class RowForm(forms.ModelForm):
+    """A venue's cost item or member category, checked against its siblings.
+
+    The rules that span several rows of a venue are checked here, against `siblings`: the
+    venue's rows of the same kind, which the view loads after `venue_view` has locked the
+    venue (venues/access.py), so that what is checked still holds when the row is written,
+    whoever saves at the same moment. A rule added later goes in a form's clean(), against
+    `self.siblings`. Every bound form has its siblings.
+
+    The form also carries the version the user saw, so that a save based on a stale row is
+    refused.
+    """
+
+    LIMIT: int  # the most rows of this kind a venue may have
+    LIMIT_REACHED: str
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, siblings=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.is_bound and siblings is None:
+            raise TypeError(f"{type(self).__name__} checks a posted row against its siblings")
+        self.siblings = [row for row in siblings or () if row.pk != self.instance.pk]
         if self.instance.pk:
             self.initial["version"] = self.instance.version
 
@@ -26,10 +42,15 @@ class VersionedForm(forms.ModelForm):
         if self.instance.pk and cleaned.get("version") is None:
             # A hidden field's error would not show beside any field: say it for the row.
             raise forms.ValidationError(_("Cette ligne a changé de forme : rechargez la page."))
+        if self.instance.pk is None and len(self.siblings) >= self.LIMIT:
+            raise forms.ValidationError(self.LIMIT_REACHED % {"count": self.LIMIT})
         return cleaned
 
 
-class CostItemForm(VersionedForm):
+class CostItemForm(RowForm):
+    LIMIT = MAX_ITEMS
+    LIMIT_REACHED = _("Ce lieu a déjà %(count)s postes : c'est le maximum.")
+
     amount = AmountField(label=_("Montant"), min_value=Decimal(0), max_digits=12)
     amortization_months = forms.IntegerField(
         label=_("Amorti sur (mois)"), min_value=1, max_value=600, required=False
@@ -111,9 +132,12 @@ def count_field(label: str) -> forms.IntegerField:
     return forms.IntegerField(label=label, min_value=0, max_value=MAX_COUNT, initial=0)
 
 
-class MemberCategoryForm(VersionedForm):
+class MemberCategoryForm(RowForm):
     """A category, checked against its siblings: names unique whatever their case, and no
     percentage column adding up to more than 100 % over the venue."""
+
+    LIMIT = MAX_CATEGORIES
+    LIMIT_REACHED = _("Ce lieu a déjà %(count)s catégories : c'est le maximum.")
 
     surface_share_pct = percentage_field(_("Part de la surface (%)"))
     workstations = count_field(_("Postes de travail"))
@@ -147,11 +171,6 @@ class MemberCategoryForm(VersionedForm):
         ),
     }
 
-    def __init__(self, *args, siblings=(), **kwargs):
-        """`siblings`: the venue's other categories (already loaded by the view)."""
-        super().__init__(*args, **kwargs)
-        self.siblings = [c for c in siblings if c.pk != self.instance.pk]
-
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
         if not name:
@@ -168,7 +187,11 @@ class MemberCategoryForm(VersionedForm):
             if cleaned.get(field) is None:  # left blank: the category carries none of it
                 cleaned[field] = Decimal(0)
             total = cleaned[field] + sum((getattr(c, field) for c in self.siblings), Decimal(0))
-            if total > HUNDRED:
+            # Refuse only a value raised: a column already over 100 % (stored before this rule
+            # held, see engine.violations) is brought back one category at a time, and meanwhile
+            # the category's other fields can still be saved.
+            stored = getattr(self.instance, field) or Decimal(0)
+            if total > HUNDRED and cleaned[field] > stored:
                 self.add_error(field, message % {"total": f"{total:.2f}".replace(".", ",")})
         return cleaned
 

@@ -1,3 +1,4 @@
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -35,10 +36,25 @@ class AllocationKey(models.TextChoices):
     SURFACE = "surface", _("Prorata des surfaces")
 
 
-class OrderedQuerySet(models.QuerySet):
-    def next_position(self) -> int:
-        last = self.aggregate(last=models.Max("position"))["last"]
-        return 0 if last is None else last + 1
+# What each constraint of the database refuses, in the user's words: a write that the forms'
+# checks let through (a rule they miss, or a write from outside the app that took no lock) is
+# refused with the message of the constraint that failed (venues.models.refusal_message).
+REFUSALS = {
+    "category_name_unique_per_venue": _("Une catégorie porte déjà ce nom dans ce lieu."),
+    "category_surface_share_pct_is_a_percentage": _(
+        "La part de la surface d'une catégorie va de 0 à 100 %."
+    ),
+    "category_infrastructure_pct_is_a_percentage": _(
+        "La part de l'infrastructure d'une catégorie va de 0 à 100 %."
+    ),
+    "category_services_pct_is_a_percentage": _(
+        "La part des services d'une catégorie va de 0 à 100 %."
+    ),
+    "cost_item_amount_not_negative": _("Le montant d'un poste ne peut pas être négatif."),
+    "cost_item_one_off_is_amortized": _(
+        "Un achat unique s'amortit : indiquez sur combien de mois (1 à 600)."
+    ),
+}
 
 
 class Row(models.Model):
@@ -52,8 +68,6 @@ class Row(models.Model):
     position = models.PositiveIntegerField(default=0)
     version = models.PositiveIntegerField(default=1, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
-
-    objects = OrderedQuerySet.as_manager()
 
     class Meta:
         abstract = True
@@ -81,6 +95,36 @@ class Row(models.Model):
         if updated:
             self.version, self.updated_at = seen_version + 1, now
         return bool(updated)
+
+    # Positions: `rows` are the venue's rows of this kind, loaded by a view that holds the
+    # venue's lock (venues.access), so that two rows added or moved at once never take the
+    # same place.
+
+    def place_last(self, rows: Iterable["Row"]) -> None:
+        """Put the row after every other one of `rows`."""
+        self.position = max((row.position for row in rows if row.pk != self.pk), default=-1) + 1
+
+    def move(self, rows: Iterable["Row"], direction: str | None) -> bool:
+        """Swap the row with its neighbour, "up" or "down", among those of `rows` it is
+        ordered with; False when it has none that way. Positions equal from before are
+        renumbered, so that rows can't stick together."""
+        rows = self.ordered_with(rows)
+        index = rows.index(self)
+        other = index - 1 if direction == "up" else index + 1
+        if direction not in ("up", "down") or not 0 <= other < len(rows):
+            return False
+        positions = sorted(row.position for row in rows)
+        if len(set(positions)) < len(positions):
+            positions = list(range(positions[0], positions[0] + len(rows)))
+        rows[index], rows[other] = rows[other], rows[index]
+        for position, row in zip(positions, rows, strict=True):
+            row.position = position
+        type(self).objects.bulk_update(rows, ["position"])
+        return True
+
+    def ordered_with(self, rows: Iterable["Row"]) -> list["Row"]:
+        """The rows, this one included, among which this row has its place on the page."""
+        return list(rows)
 
 
 class CostItem(Row):
@@ -119,6 +163,9 @@ class CostItem(Row):
 
     def __str__(self) -> str:
         return self.label
+
+    def ordered_with(self, rows: Iterable[Row]) -> list[Row]:
+        return [row for row in rows if (row.pool, row.tier) == (self.pool, self.tier)]
 
     def clean(self) -> None:
         if self.frequency == Frequency.ONE_OFF and not self.amortization_months:

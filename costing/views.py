@@ -2,19 +2,17 @@
 
 Each action answers htmx with the changed fragment and the summary (out of band) in one
 response, and a plain form POST with a redirect back to the workspace.
+
+Every POST runs under the venue's lock (venues/access.py): a view loads the rows it checks
+(the form's `siblings`) after the lock, validates, then writes, so that rules spanning rows
+hold when two editors save at once.
 """
 
-from collections.abc import Callable
-from contextlib import nullcontext
-
 from django.contrib import messages
-from django.db import IntegrityError, connection, transaction
-from django.db.models import F
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -63,19 +61,6 @@ def _row(rows, pk: int):
     raise Http404
 
 
-def _write(form: Form, write: Callable[[], bool | None]) -> bool:
-    """Run `write`, one INSERT or UPDATE; a name the database finds taken (another editor saved
-    it a moment after this form checked the siblings it loaded) becomes an error on the field,
-    nothing written. In autocommit the failed statement leaves nothing to roll back; inside a
-    transaction, a savepoint keeps that transaction usable."""
-    try:
-        with transaction.atomic() if connection.in_atomic_block else nullcontext():
-            return write() is not False
-    except IntegrityError:
-        form.add_error("name" if "name" in form.fields else None, MemberCategoryForm.NAME_TAKEN)
-        return False
-
-
 def _save_or_refuse(
     request: HttpRequest, workspace: Workspace, name: str, form: Form
 ) -> HttpResponse | None:
@@ -83,9 +68,7 @@ def _save_or_refuse(
     nobody changed it since the user loaded it; otherwise answer with the refusal: the row
     with its errors, or the fresh row with a message. None when saved."""
     row, fields = form.instance, form._meta.fields
-    saved = form.is_valid() and _write(form, lambda: row.save_if_unchanged(
-        form.cleaned_data["version"], fields
-    ))  # fmt: skip
+    saved = form.is_valid() and row.save_if_unchanged(form.cleaned_data["version"], fields)
     if not form.is_valid():
         row.refresh_from_db(fields=fields)  # the form wrote its valid fields onto it
         workspace.bound[form.prefix] = form
@@ -115,11 +98,12 @@ def item_add(request: HttpRequest, venue: Venue, pool: str, tier: str) -> HttpRe
     if (pool, tier) not in GROUPS:
         raise Http404
     prefix = f"new-{pool}-{tier}"
-    form = CostItemForm(request.POST, prefix=prefix)
+    items = list(venue.cost_items.all())
+    form = CostItemForm(request.POST, prefix=prefix, siblings=items)
     if form.is_valid():
         item = form.save(commit=False)
         item.venue, item.pool, item.tier = venue, pool, tier  # the group is the URL's
-        item.position = CostItem.objects.filter(venue=venue).next_position()
+        item.place_last(items)
         item.save()
         if not request.htmx:
             messages.success(request, _("Poste « %(label)s » ajouté.") % {"label": item.label})
@@ -137,8 +121,9 @@ def item_add(request: HttpRequest, venue: Venue, pool: str, tier: str) -> HttpRe
 @venue_view(Role.EDITOR, methods=("POST",))
 def item_edit(request: HttpRequest, venue: Venue, item_id: int) -> HttpResponse:
     workspace = _workspace(request, venue)
-    item = _row(venue.cost_items.all(), item_id)
-    form = CostItemForm(request.POST, instance=item, prefix=f"item-{item.pk}")
+    items = venue.cost_items.all()
+    item = _row(items, item_id)
+    form = CostItemForm(request.POST, instance=item, prefix=f"item-{item.pk}", siblings=items)
     if refused := _save_or_refuse(request, workspace, "item", form):
         return refused
     if not request.htmx:
@@ -150,13 +135,18 @@ def item_edit(request: HttpRequest, venue: Venue, item_id: int) -> HttpResponse:
 @venue_view(Role.EDITOR, methods=("GET", "POST"))
 def item_details(request: HttpRequest, venue: Venue, item_id: int) -> HttpResponse:
     """The whole item on a page of its own, to change its group or its notes."""
-    item = get_object_or_404(CostItem, venue=venue, pk=item_id)
+    if request.method == "GET":
+        item = get_object_or_404(CostItem, venue=venue, pk=item_id)
+        form = CostItemDetailsForm(instance=item)
+        return _details_page(request, venue, item, form)
+    items = list(venue.cost_items.all())
+    item = _row(items, item_id)
     group = (item.pool, item.tier)
-    form = CostItemDetailsForm(request.POST or None, instance=item)
-    if request.method == "POST" and form.is_valid():
+    form = CostItemDetailsForm(request.POST, instance=item, siblings=items)
+    if form.is_valid():
         fields = form._meta.fields
         if (item.pool, item.tier) != group:  # moved: last of its new group
-            item.position = CostItem.objects.filter(venue=venue).next_position()
+            item.place_last(items)
             fields = [*fields, "position"]
         if item.save_if_unchanged(form.cleaned_data["version"], fields):
             messages.success(request, _("Poste « %(label)s » enregistré.") % {"label": item.label})
@@ -164,8 +154,14 @@ def item_details(request: HttpRequest, venue: Venue, item_id: int) -> HttpRespon
         messages.error(request, STALE)
         item.refresh_from_db()
         form = CostItemDetailsForm(instance=item)
-    elif request.method == "POST":
+    else:
         item.refresh_from_db()  # the title and the monthly amount as stored, not as typed
+    return _details_page(request, venue, item, form)
+
+
+def _details_page(
+    request: HttpRequest, venue: Venue, item: CostItem, form: CostItemDetailsForm
+) -> HttpResponse:
     context = {
         "venue": venue,
         "item": item,
@@ -189,30 +185,12 @@ def item_delete(request: HttpRequest, venue: Venue, item_id: int) -> HttpRespons
 
 @venue_view(Role.EDITOR, methods=("POST",))
 def item_move(request: HttpRequest, venue: Venue, item_id: int) -> HttpResponse:
-    workspace = _workspace(request, venue)
     items = list(venue.cost_items.all())
     item = _row(items, item_id)
-    siblings = [i for i in items if (i.pool, i.tier) == (item.pool, item.tier)]
-    _swap(siblings, item, request.POST.get("direction"))
+    item.move(items, request.POST.get("direction"))
     if not request.htmx:
         return _back(venue, f"item-{item.pk}")
-    workspace = _workspace(request, Venue.objects.get(pk=venue.pk))
-    return _fragments(request, workspace.context(), "items")
-
-
-def _swap(rows: list, row, direction: str | None) -> None:
-    """Swap `row` with its neighbour; positions are renumbered so that equal ones can't stick."""
-    index = rows.index(row)
-    other = index - 1 if direction == "up" else index + 1
-    if direction not in ("up", "down") or not 0 <= other < len(rows):
-        return
-    positions = sorted(r.position for r in rows)
-    if len(set(positions)) < len(positions):
-        positions = list(range(positions[0], positions[0] + len(rows)))
-    rows[index], rows[other] = rows[other], rows[index]
-    for position, moved in zip(positions, rows, strict=True):
-        moved.position = position
-    type(row).objects.bulk_update(rows, ["position"])
+    return _fragments(request, _workspace(request, venue).context(), "items")
 
 
 # Member categories -----------------------------------------------------------------------
@@ -225,8 +203,9 @@ def category_add(request: HttpRequest, venue: Venue) -> HttpResponse:
     form = MemberCategoryForm(request.POST, prefix="new-category", siblings=siblings)
     category = form.instance
     category.venue = venue
-    category.position = max((c.position for c in siblings), default=-1) + 1
-    if form.is_valid() and _write(form, category.save):
+    category.place_last(siblings)
+    if form.is_valid():
+        category.save()
         if not request.htmx:
             messages.success(
                 request, _("Catégorie « %(name)s » ajoutée.") % {"name": category.name}
@@ -271,9 +250,9 @@ def category_delete(request: HttpRequest, venue: Venue, category_id: int) -> Htt
 
 @venue_view(Role.EDITOR, methods=("POST",))
 def category_move(request: HttpRequest, venue: Venue, category_id: int) -> HttpResponse:
-    categories = list(MemberCategory.objects.filter(venue=venue))
+    categories = list(venue.categories.all())
     category = _row(categories, category_id)
-    _swap(categories, category, request.POST.get("direction"))
+    category.move(categories, request.POST.get("direction"))
     if not request.htmx:
         return _back(venue, f"category-{category.pk}")
     return _fragments(request, _workspace(request, venue).context(), "categories", "summary-oob")
@@ -286,9 +265,7 @@ def category_move(request: HttpRequest, venue: Venue, category_id: int) -> HttpR
 def keys_edit(request: HttpRequest, venue: Venue) -> HttpResponse:
     form = AllocationKeysForm(request.POST, prefix="keys")
     if form.is_valid():
-        venue.infrastructure_key = form.cleaned_data["infrastructure_key"]
-        venue.services_key = form.cleaned_data["services_key"]
-        venue.save(update_fields=["infrastructure_key", "services_key", "updated_at"])
+        venue.set_keys(form.cleaned_data["infrastructure_key"], form.cleaned_data["services_key"])
         bound = {}
     else:
         bound = {"keys": form}
@@ -303,8 +280,7 @@ def keys_edit(request: HttpRequest, venue: Venue) -> HttpResponse:
 
 @venue_view(Role.EDITOR, methods=("POST",))
 def preset_surface(request: HttpRequest, venue: Venue) -> HttpResponse:
-    venue.infrastructure_key = venue.services_key = AllocationKey.SURFACE
-    venue.save(update_fields=["infrastructure_key", "services_key", "updated_at"])
+    venue.set_keys(AllocationKey.SURFACE, AllocationKey.SURFACE)
     messages.success(
         request, _("Chaque catégorie porte désormais les coûts au prorata de sa surface.")
     )
@@ -322,15 +298,7 @@ def preset_bonjour_bienvenue(request: HttpRequest, venue: Venue) -> HttpResponse
         return _back(venue, "keys")
     infrastructure = form.cleaned_data["infrastructure_carrier"]
     services = form.cleaned_data["services_carrier"]
-    with transaction.atomic():
-        rows = list(categories.select_for_update())
-        for category in rows:
-            category.infrastructure_pct = 100 if category == infrastructure else 0
-            category.services_pct = 100 if category == services else 0
-        MemberCategory.objects.bulk_update(rows, ["infrastructure_pct", "services_pct"])
-        categories.update(version=F("version") + 1, updated_at=timezone.now())
-        venue.infrastructure_key = venue.services_key = AllocationKey.MANUAL
-        venue.save(update_fields=["infrastructure_key", "services_key", "updated_at"])
+    venue.give_pools(infrastructure, services)
     messages.success(
         request,
         _(

@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from costing.documents import load_venue_document
+from costing.models import MemberCategory
 from tests.browser import log_in, needs_browser
 from venues.models import ShareLink
 
@@ -212,3 +213,23 @@ def test_the_allocation_is_read_whole_on_a_laptop_and_a_phone(browser_page, exam
                 "(input, i) => Math.abs(input.getBoundingClientRect().right - edges[i]) <= 1)",
                 headings,
             )
+
+
+def test_a_manager_repairs_shares_that_add_up_to_more_than_100_percent(browser_page, example):
+    """Stored data from before the rule (or edited in the admin): the venue still opens, says
+    what to fix, and the fix is an ordinary edit of the row."""
+    contributors = example.categories.get(name="Contributeurs")
+    MemberCategory.objects.filter(pk=contributors.pk).update(infrastructure_pct=50)
+    page = browser_page
+    log_in(page, "alice", "alice-password")
+    expect(page.get_by_text("Des parts dépassent 100 %")).to_be_visible()
+    page.get_by_role("link", name=example.name).click()
+    warning = page.locator("#summary li.violation")
+    expect(warning).to_contain_text(
+        "Les parts de l'infrastructure des catégories font 150 % : ramenez-les à 100 % au plus."
+    )
+    share = page.locator(f"#category-{contributors.pk} input[name$='-infrastructure_pct']")
+    share.fill("0")
+    share.press("Tab")
+    expect(warning).to_have_count(0)
+    expect(page.locator("#summary")).to_contain_text("1 700,00 €")  # the residents carry it again

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from costing.engine import (
     CENT,
+    COLUMN_RULES,
     FREQUENCIES,
     KEYS,
     POOLS,
@@ -16,9 +17,12 @@ from costing.engine import (
     Category,
     Item,
     Venue,
+    Violation,
     allocate,
+    allocate_despite_violations,
     monthly_amount,
     split_largest_remainder,
+    violations,
 )
 
 D = Decimal
@@ -295,6 +299,55 @@ def test_it_refuses_unknown_pools_tiers_and_keys():
         allocate(Venue("V", D("1"), services_key="members"))
 
 
+# Stored data that break a rule (never 500: see allocate_despite_violations)
+
+
+def test_a_valid_venue_breaks_no_rule():
+    assert violations(movilab()) == ()
+    assert allocate_despite_violations(movilab()) == allocate(movilab())
+
+
+def test_it_lists_each_column_over_100_percent_with_its_total():
+    categories = (
+        Category("A", D("60"), infrastructure_pct=D("50"), services_pct=D("100")),
+        Category("B", D("40"), infrastructure_pct=D("50")),
+        Category("C", D("0.5"), infrastructure_pct=D("50")),
+    )
+    assert violations(replace(movilab(), categories=categories)) == (
+        Violation("surface_shares_over_100", "surface_share_pct", D("100.50")),
+        Violation("infrastructure_shares_over_100", "infrastructure_pct", D("150.00")),
+    )
+
+
+def test_it_counts_a_broken_column_as_zero_and_says_so_first_among_the_warnings():
+    categories = (
+        Category("A", D("51"), infrastructure_pct=D("100"), services_pct=D("60")),
+        Category("B", D("29"), services_pct=D("60")),
+    )
+    allocation = allocate_despite_violations(replace(movilab(), categories=categories))
+    assert [v.code for v in allocation.violations] == ["services_shares_over_100"]
+    assert allocation.warnings == (
+        "services_shares_over_100",
+        "surface_unassigned",
+        "services_uncovered",
+    )
+    assert [c.services for c in allocation.categories] == [D("0.00"), D("0.00")]
+    assert allocation.uncovered_services == allocation.services.total == D("800.00")
+    assert allocation.categories[0].infrastructure == D("1700.00")  # the valid pool as before
+    assert allocation.categories[0].surface_m2 == D("153.00")
+
+
+def test_a_broken_surface_column_leaves_the_whole_surface_unassigned():
+    categories = (Category("A", D("70")), Category("B", D("70")))
+    allocation = allocate_despite_violations(
+        replace(movilab(), categories=categories, infrastructure_key="surface")
+    )
+    assert allocation.warnings[0] == "surface_shares_over_100"
+    assert allocation.unassigned_surface_m2 == D("300.00")
+    assert allocation.uncovered_infrastructure == allocation.infrastructure.total
+    assert [c.per_m2 for c in allocation.categories] == [None, None]
+
+
 def test_it_allocates_a_venue_without_items_or_categories():
     allocation = allocate(Venue("V", D("12.5")))
     assert allocation.total == D("0.00")
@@ -462,3 +515,23 @@ def test_split_buckets_add_up_and_stay_within_one_unit(total, pcts):
     for amount, pct in zip(amounts, pcts, strict=True):
         assert abs(amount - total * pct / 100) < CENT
     assert abs(rest - total * (100 - sum(pcts)) / 100) < CENT
+
+
+@given(venues())
+def test_valid_venues_break_no_rule_and_allocate_as_before(venue):
+    assert violations(venue) == ()
+    assert allocate_despite_violations(venue) == allocate(venue)
+
+
+@given(venues(), st.sampled_from(sorted(COLUMN_RULES.items())))
+def test_a_broken_venue_still_adds_up_to_the_cent(venue, rule):
+    code, column = rule
+    extra = Category(name="extra", **{"surface_share_pct": D(0), column: D("100")})
+    broken = replace(venue, categories=(*venue.categories, extra, replace(extra, name="more")))
+    allocation = allocate_despite_violations(broken)
+    assert code in allocation.warnings
+    for pool in POOLS:
+        carried = sum((c.amount(pool) for c in allocation.categories), D(0))
+        assert carried + allocation.uncovered(pool) == allocation.pool(pool).total
+    surfaces = sum((c.surface_m2 for c in allocation.categories), D(0))
+    assert surfaces + allocation.unassigned_surface_m2 == allocation.total_surface_m2

@@ -20,7 +20,9 @@ def same(html: str) -> str:
     [
         CostItemForm(prefix="item"),
         CostItemForm(
-            {"item-label": "", "item-amount": "-1", "item-frequency": "one_off"}, prefix="item"
+            {"item-label": "", "item-amount": "-1", "item-frequency": "one_off"},
+            prefix="item",
+            siblings=[],
         ),
         MemberCategoryForm(prefix="category"),
         AllocationKeysForm(initial={"infrastructure_key": "surface"}),

@@ -3,6 +3,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -402,23 +403,49 @@ def test_the_workspace_takes_five_queries_whatever_its_size(
     assert again.text.count("<form") == first.text.count("<form") > size
 
 
-# Outside a test transaction, as in production (autocommit): inside one, the save would take a
-# savepoint (costing/views.py _write).
+# Outside a test transaction, as in production: inside one, the view's transaction would be a
+# savepoint.
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("size", [3, 100])
-def test_an_htmx_amount_edit_takes_six_queries_whatever_the_size(
+def test_an_htmx_amount_edit_takes_six_queries_in_one_transaction_whatever_the_size(
     alice_client, venue, size, django_assert_num_queries
 ):
     _grow(venue, items=size, categories=size)
     item = venue.cost_items.first()
-    # session, user, venue + membership, items, categories, the versioned UPDATE
-    with django_assert_num_queries(6):
+    # session, user, then the venue's transaction (venues/access.py), whose BEGIN and COMMIT
+    # Django counts too: the venue + membership, locked, items, categories, the versioned UPDATE
+    with django_assert_num_queries(8) as captured:
         response = alice_client.post(
             reverse("item_edit", args=[venue.pk, item.pk]),
             item_data(item, amount="12"),
             headers=HTMX,
         )
     assert response.status_code == 200
+    statements = [query["sql"] for query in captured.captured_queries]
+    assert statements[2] == ("BEGIN" if connection.vendor == "postgresql" else "BEGIN IMMEDIATE")
+    assert "venues_membership" in statements[3]  # the access check is the lock
+    if connection.vendor == "postgresql":
+        assert statements[3].endswith('FOR UPDATE OF "venues_venue"')
+    assert statements[-1] == "COMMIT"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("size", [3, 40])
+def test_an_htmx_category_edit_takes_as_many_queries_as_an_amount_edit_whatever_the_size(
+    alice_client, venue, size, django_assert_num_queries
+):
+    _grow(venue, items=size, categories=size)
+    category = venue.categories.first()
+    fields = {"name": "Résidents", "surface_share_pct": "0.1", "workstations": "0",
+              "members": "12", "version": category.version}  # fmt: skip
+    data = {f"category-{category.pk}-{k}": v for k, v in fields.items()}
+    # the siblings it is checked against are the categories the summary needs anyway
+    with django_assert_num_queries(8):
+        response = alice_client.post(
+            reverse("category_edit", args=[venue.pk, category.pk]), data, headers=HTMX
+        )
+    assert response.status_code == 200
+    assert MemberCategory.objects.get(pk=category.pk).members == 12
 
 
 def test_every_post_needs_the_csrf_token(alice, example):
@@ -504,11 +531,12 @@ def test_a_message_is_shown_once_on_the_cached_workspace(alice_client, example):
     assert "Poste « Ménage » ajouté." not in page and "Ménage" in page
 
 
-def test_a_category_name_taken_by_another_editor_meanwhile_is_refused_beside_the_field(
+def test_a_name_only_the_database_finds_taken_is_refused_as_such_and_nothing_is_written(
     alice_client, example, monkeypatch
 ):
-    """The form checks the siblings it loaded; the database's unique index catches a name
-    saved in between, and the answer says so on the field instead of failing."""
+    """Editors of the app are checked under the venue's lock (tests/test_concurrency.py); a
+    name saved by a writer that takes no lock (the admin) reaches the database's unique index
+    instead: the save is rolled back and the page says which rule refused it."""
     monkeypatch.setattr(MemberCategoryForm, "clean_name", lambda form: form.cleaned_data["name"])
     before = list(MemberCategory.objects.filter(venue=example).values_list("name", flat=True))
     data = {
@@ -518,7 +546,9 @@ def test_a_category_name_taken_by_another_editor_meanwhile_is_refused_beside_the
     }  # ASCII: SQLite lowers no accent
     response = alice_client.post(reverse("category_add", args=[example.pk]), data, headers=HTMX)
     assert response.status_code == 200
-    assert "Une catégorie porte déjà ce nom dans ce lieu." in response.text
+    assert response["HX-Redirect"] == example.get_absolute_url()
+    page = alice_client.get(example.get_absolute_url()).text
+    assert "Une catégorie porte déjà ce nom dans ce lieu. Rien n&#x27;a été enregistré." in page
     assert (
         list(MemberCategory.objects.filter(venue=example).values_list("name", flat=True)) == before
     )
@@ -527,10 +557,9 @@ def test_a_category_name_taken_by_another_editor_meanwhile_is_refused_beside_the
               "members": "0", "infrastructure_pct": "0", "services_pct": "0",
               "version": category.version}  # fmt: skip
     data = {f"category-{category.pk}-{k}": v for k, v in fields.items()}
-    response = alice_client.post(
-        reverse("category_edit", args=[example.pk, category.pk]), data, headers=HTMX
-    )
-    assert "Une catégorie porte déjà ce nom dans ce lieu." in response.text
+    url = reverse("category_edit", args=[example.pk, category.pk])
+    page = alice_client.post(url, data, follow=True).text
+    assert "Une catégorie porte déjà ce nom dans ce lieu. Rien n&#x27;a été enregistré." in page
     assert MemberCategory.objects.get(pk=category.pk).name == category.name
 
 

@@ -123,7 +123,13 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite has no row locks (SELECT … FOR UPDATE does nothing): a write transaction takes the
+    # database's write lock as it begins, so that two writes to a venue are serialised as the
+    # venue's row lock serialises them on PostgreSQL (venues/access.py). A transaction that
+    # finds it taken waits for it, up to `timeout` seconds, instead of failing at once.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(transaction_mode="IMMEDIATE", timeout=20)
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A psycopg 3 pool per process: no connection set-up per request, and a connection broken
     # by a database restart is checked and replaced instead of failing every later request.
     DATABASES["default"]["CONN_MAX_AGE"] = 0

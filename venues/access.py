@@ -1,22 +1,50 @@
-"""The one way into a venue: membership first, then role, then the HTTP method."""
+"""The one way into a venue: membership first, then role, then the HTTP method.
+
+A request that may write to the venue (any method but GET, HEAD, OPTIONS and TRACE) runs in
+one transaction that begins by locking the venue's row, with the access check's own query
+(SELECT … FOR UPDATE OF the venue). Two writes to one venue therefore never interleave: the
+second waits for the first to commit, then loads the rows the first wrote. A rule that spans
+several rows of a venue (shares per pool and surface shares at most 100 %, category names
+unique, positions, the numbers of items and categories, and any rule added later) is checked
+by the view against the rows it loads after the lock, in the forms of costing/forms.py, and
+still holds when the row is written. SQLite has no row locks: its transactions take the
+database's write lock when they begin instead (settings.py, "transaction_mode").
+
+The lock also orders the writes: the venue first, then its rows. The database triggers that
+date a venue's changes (venues/migrations/0003) update the venue after the row, so a write
+that did not lock the venue first could deadlock with one that did.
+"""
 
 from collections.abc import Callable
 from functools import wraps
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect
+from django.urls import reverse
+from django_htmx.http import HttpResponseClientRedirect
 
-from .models import Role, Venue
+from .models import Role, Venue, refusal_message
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
 
 
-def get_venue_for_user(request: HttpRequest, venue_id: int, role: Role = Role.VIEWER) -> Venue:
+def get_venue_for_user(
+    request: HttpRequest, venue_id: int, role: Role = Role.VIEWER, *, lock: bool = False
+) -> Venue:
     """The venue if the user is a member of it: 404 otherwise, 403 if their role is too low.
 
-    Another user's venue is indistinguishable from a venue that does not exist.
+    Another user's venue is indistinguishable from a venue that does not exist. With `lock`
+    (inside a transaction), the venue's row stays locked until the transaction ends.
     """
+    venues = Venue.objects.for_user(request.user)
+    if lock:
+        venues = venues.select_for_update(of=("self",))
     try:
-        venue = Venue.objects.for_user(request.user).get(pk=venue_id)
+        venue = venues.get(pk=venue_id)
     except Venue.DoesNotExist:
         raise Http404 from None
     if not Role(venue.role).allows(role):
@@ -28,18 +56,42 @@ def venue_view(role: Role = Role.VIEWER, methods: tuple[str, ...] = ("GET",)):
     """Decorate a view taking `venue` instead of `venue_id`.
 
     Access is checked before the method, so a stranger gets 404 on every URL and method,
-    never a 405 that would reveal the venue exists.
+    never a 405 that would reveal the venue exists. A request that may write runs in one
+    transaction under the venue's lock (see the module's docstring).
     """
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @login_required
         @wraps(view)
         def wrapper(request: HttpRequest, venue_id: int, **kwargs) -> HttpResponse:
-            venue = get_venue_for_user(request, venue_id, role)
-            if request.method not in methods:
-                return HttpResponseNotAllowed(methods)
-            return view(request, venue, **kwargs)
+            if request.method in SAFE_METHODS:
+                venue = get_venue_for_user(request, venue_id, role)
+                return _run(view, request, venue, methods, kwargs)
+            try:
+                with transaction.atomic():
+                    venue = get_venue_for_user(request, venue_id, role, lock=True)
+                    return _run(view, request, venue, methods, kwargs)
+            except IntegrityError as error:
+                return _refused(request, venue_id, error)
 
         return wrapper
 
     return decorator
+
+
+def _run(view, request: HttpRequest, venue: Venue, methods, kwargs: dict) -> HttpResponse:
+    if request.method not in methods:
+        return HttpResponseNotAllowed(methods)
+    return view(request, venue, **kwargs)
+
+
+def _refused(request: HttpRequest, venue_id: int, error: IntegrityError) -> HttpResponse:
+    """The database refused a write that the view's checks let through: a rule the forms do
+    not check, or a write from outside the app (the admin, a shell) that took no lock. The
+    transaction is rolled back, so nothing is written; say which rule refused it, back on the
+    venue's page with its rows as they are."""
+    messages.error(request, refusal_message(error))
+    url = reverse("venue_detail", args=[venue_id])
+    if getattr(request, "htmx", False):
+        return HttpResponseClientRedirect(url)
+    return redirect(url)

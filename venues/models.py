@@ -1,19 +1,24 @@
+import re
 import secrets
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
-from django.db import models, transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, models, transaction
+from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.functional import cached_property
 from django.utils.text import slugify
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from costing import engine
+from costing.models import REFUSALS as COSTING_REFUSALS
 from costing.models import AllocationKey, CostItem, MemberCategory
+
+HUNDRED = Decimal(100)
 
 
 class Role(models.TextChoices):
@@ -159,14 +164,62 @@ class Venue(models.Model):
             categories=tuple(category.to_engine() for category in self.categories.all()),
         )
 
+    # Actions of the workspace's presets and allocation keys, under the venue's lock (a view
+    # decorated with venues.access.venue_view).
+
+    def set_keys(self, infrastructure: str, services: str) -> None:
+        self.infrastructure_key, self.services_key = infrastructure, services
+        self.save(update_fields=["infrastructure_key", "services_key", "updated_at"])
+
+    def give_pools(self, infrastructure: MemberCategory, services: MemberCategory) -> None:
+        """The worked example's rule, "Bonjour / Bienvenue": `infrastructure` carries all of
+        the infrastructure, `services` all of the services, the other categories none of
+        either, and both pools are split by these shares. One UPDATE of every category,
+        whatever their number, which counts as a change of each (their version)."""
+        self.categories.update(
+            infrastructure_pct=Case(
+                When(pk=infrastructure.pk, then=Value(HUNDRED)), default=Value(Decimal(0))
+            ),
+            services_pct=Case(When(pk=services.pk, then=Value(HUNDRED)), default=Value(Decimal(0))),
+            version=F("version") + 1,
+            updated_at=timezone.now(),
+        )
+        self.set_keys(AllocationKey.MANUAL, AllocationKey.MANUAL)
+
     @cached_property
     def allocation(self) -> engine.Allocation:
-        return engine.allocate(self.engine_input())
+        """The venue's allocation; when its stored data break a rule (an old database, an edit
+        in the admin), the broken columns count as 0 % and the allocation lists what to fix,
+        so that every page of the venue still shows, and lets its editors repair it."""
+        return engine.allocate_despite_violations(self.engine_input())
 
     @property
     def role_label(self) -> str:
         """The current user's role, on venues fetched through `Venue.objects.for_user`."""
         return Role(self.role).label
+
+
+REFUSALS = {
+    **COSTING_REFUSALS,
+    "venue_surface_positive": _("La surface totale du lieu doit être supérieure à 0 m²."),
+    "one_membership_per_user": _("Cette personne a déjà accès à ce lieu."),
+}
+
+
+def refusal_message(error: IntegrityError) -> str:
+    """What to tell the user whose write the database refused with `error`: the rule of the
+    constraint that failed, or that some rule refused it when the database does not say which
+    (never another rule's message)."""
+    constraint = getattr(getattr(error.__cause__, "diag", None), "constraint_name", None)
+    if constraint is None:  # SQLite names it in its message: "CHECK constraint failed: NAME"
+        text = str(error)
+        constraint = next((name for name in REFUSALS if re.search(rf"\b{name}\b", text)), None)
+    if constraint in REFUSALS:
+        return gettext("%(rule)s Rien n'a été enregistré.") % {"rule": REFUSALS[constraint]}
+    return gettext(
+        "Rien n'a été enregistré : la base de données a refusé cette modification, contraire à "
+        "l'une de ses règles. Rechargez la page et réessayez."
+    )
 
 
 class Membership(models.Model):
