@@ -700,8 +700,8 @@ def test_it_rejects_nul_characters_that_postgresql_cannot_store():
     assert str(error.value).startswith("cost_items[2].label: ")
 
 
-# Limits a real venue never reaches (docs/formats.md, "Limits"): a document past one is refused at once, with
-# the limit in its message.
+# Limits a real venue never reaches (docs/formats.md, "Limits"): a document past one is
+# refused at once, with the limit in its message.
 
 
 def test_it_reads_a_document_at_the_limits():

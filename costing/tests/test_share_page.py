@@ -322,5 +322,6 @@ def test_an_unknown_token_takes_one_lookup_then_is_counted(client, link):
     assert len(lookups) == 1
     others = [q["sql"] for q in queries if q["sql"] not in lookups]
     assert all(
-        "accounts_addresscounter" in sql or sql.startswith(("SAVEPOINT", "RELEASE")) for sql in others
+        "accounts_addresscounter" in sql or sql.startswith(("SAVEPOINT", "RELEASE"))
+        for sql in others
     ), others
