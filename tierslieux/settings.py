@@ -66,7 +66,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    "django.forms",  # its widget templates, for FORM_RENDERER below
     "django_htmx",
     "axes",
     # Our apps: each leans only on those listed before it (docs/architecture.md).
@@ -234,10 +233,6 @@ for _name in [
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
-# Widgets render through the project's templates: templates/django/forms/widgets/ inlines the
-# attributes and options that Django's own widget templates include one template at a time
-# (the workspace renders some 140 widgets for 10 items; half of a full render went there).
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 LOCALE_PATHS = [BASE_DIR / "locale"]
 FORMAT_MODULE_PATH = ["tierslieux.formats"]
