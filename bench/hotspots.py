@@ -99,7 +99,7 @@ LANDMARKS = [
         "costing/templatetags/costing.py",
     ),
     ("allocation (`costing.engine.allocate`)", {"allocate"}, "costing/engine.py"),
-    ("models to engine input (`Venue.engine_input`)", {"engine_input"}, "venues/models.py"),
+    ("models to engine input (`engine_venue`)", {"engine_venue"}, "costing/models.py"),
     (
         "ORM: querysets evaluated (compile, execute, build rows)",
         {"_fetch_all"},
@@ -180,16 +180,18 @@ def child(args: argparse.Namespace) -> None:
     from bench.queries import Pages
     from bench.sample import venue_document
     from costing.documents import load_venue_document
-    from venues.models import ShareLink, Venue
+    from costing.examples import WORKED_EXAMPLE
+    from costing.models import create_venue
+    from venues.models import ShareLink
 
     user = get_user_model().objects.create_user("bench-profile")
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(user)
     if args.venue == "worked":
-        text = (ROOT / "tests" / "data" / "movilab-300m2.venue.json").read_text()
+        text = WORKED_EXAMPLE.read_text()
     else:
         text = json.dumps(venue_document(args.items, args.categories))
-    venue = Venue.objects.create_from_engine(load_venue_document(text), owner=user)
+    venue = create_venue(load_venue_document(text), owner=user)
     link = ShareLink.objects.create(venue=venue, label="Profil")
     pages = Pages(client, venue, link.token)
     out = Path(args.out)

@@ -179,7 +179,8 @@ def run(verbose: bool = False) -> dict:
 
     from bench.sample import venue_document
     from costing.documents import load_venue_document
-    from venues.models import ShareLink, Venue
+    from costing.models import create_venue
+    from venues.models import ShareLink
 
     user = get_user_model().objects.create_user("bench-queries")
     client = Client(HTTP_HOST="127.0.0.1")
@@ -187,9 +188,7 @@ def run(verbose: bool = False) -> dict:
 
     def venue_pages(n_items: int, n_categories: int) -> Pages:
         document = venue_document(n_items, n_categories, seed=n_items)
-        venue = Venue.objects.create_from_engine(
-            load_venue_document(json.dumps(document)), owner=user
-        )
+        venue = create_venue(load_venue_document(json.dumps(document)), owner=user)
         link = ShareLink.objects.create(venue=venue, label="Banc d'essai")
         return Pages(client, venue, link.token)
 

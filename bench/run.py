@@ -48,7 +48,7 @@ from tests.production import (  # noqa: E402
 
 BENCH = ROOT / "bench"
 RESULTS = BENCH / "RESULTS.md"
-WORKED_EXAMPLE = ROOT / "tests" / "data" / "movilab-300m2.venue.json"
+WORKED_EXAMPLE = ROOT / "costing" / "examples" / "movilab-300m2.venue.json"
 DURATION = int(os.environ.get("BENCH_DURATION", "4"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "4"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))

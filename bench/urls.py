@@ -18,10 +18,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import path
 from django.views.decorators.http import require_POST
 
+from costing.models import venue_allocation
+from costing.workspace import Workspace
 from tierslieux.urls import urlpatterns as project_urlpatterns
 from venues.access import venue_view
 from venues.models import Role, Venue
-from venues.workspace import Workspace
 
 
 def bare(request: HttpRequest) -> HttpResponse:
@@ -59,7 +60,7 @@ def floor_edit(request: HttpRequest, venue: Venue, item_id: int) -> HttpResponse
     item.amount = amount
     if not item.save_if_unchanged(seen, ["amount"]):
         return HttpResponse("stale", status=409, content_type="text/plain")
-    total = venue.allocation.total  # computed as the edit computes it, not rendered
+    total = venue_allocation(venue).total  # computed as the edit computes it, not rendered
     return HttpResponse(
         f'<input type="hidden" name="{prefix}-version" value="{item.version}">'
         f"<output>{total}</output>"

@@ -38,8 +38,8 @@ _DIVISORS = {"monthly": 1, "quarterly": 3, "yearly": 12}
 _EXACT = Context(prec=60, traps=[InvalidOperation, DivisionByZero, Overflow])
 
 WARNINGS = ("surface_unassigned", "infrastructure_uncovered", "services_uncovered")
-# The rules over a column of the categories (SPEC §4.3), by the code of their violation: its
-# values are percentages that add up to 100 % at most.
+# The rules over a column of the categories (docs/method.md, R3), by the code of their
+# violation: its values are percentages that add up to 100 % at most.
 COLUMN_RULES = {
     "surface_shares_over_100": "surface_share_pct",
     "infrastructure_shares_over_100": "infrastructure_pct",

@@ -1,12 +1,25 @@
 from decimal import Decimal
 
 from django import forms
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
 
 from venues.fields import AmountField
+from venues.forms import VenueForm
+from venues.models import AllocationKey
 
-from .documents import MAX_CATEGORIES, MAX_COUNT, MAX_ITEMS, NOTES_MAX_LENGTH, name_key
-from .models import AllocationKey, CostItem, Frequency, MemberCategory
+from . import engine
+from .checklist import checklist_venue
+from .documents import (
+    MAX_CATEGORIES,
+    MAX_COUNT,
+    MAX_ITEMS,
+    NOTES_MAX_LENGTH,
+    DocumentError,
+    load_venue_document,
+    name_key,
+)
+from .models import CostItem, Frequency, MemberCategory
 
 HUNDRED = Decimal(100)
 
@@ -224,3 +237,60 @@ class BonjourBienvenueForm(forms.Form):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             field.queryset = categories
+
+
+class NewVenueForm(VenueForm):
+    START_EMPTY, START_CHECKLIST = "empty", "checklist"
+    start = forms.ChoiceField(
+        label=_("Pour commencer"),
+        choices=[
+            (
+                START_CHECKLIST,
+                _(
+                    "La liste de la méthode : tous les postes de base et améliorés "
+                    "à 0 €, et les catégories Résidents, Contributeurs, Bénéficiaires"
+                ),
+            ),
+            (START_EMPTY, _("Un lieu vide")),
+        ],
+        initial=START_CHECKLIST,
+        widget=forms.RadioSelect,
+    )
+
+    def engine_venue(self) -> engine.Venue:
+        data = self.cleaned_data
+        if data["start"] == self.START_CHECKLIST:
+            return checklist_venue(data["name"], data["total_surface_m2"], data["currency"])
+        return engine.Venue(
+            name=data["name"], total_surface_m2=data["total_surface_m2"], currency=data["currency"]
+        )
+
+
+class UploadVenueForm(forms.Form):
+    MAX_BYTES = 1_048_576
+    TOO_LARGE = _("Le fichier dépasse 1 Mo : ce n'est pas un document de lieu.")
+
+    document = forms.FileField(
+        label=_("Document de lieu (JSON, format tierslieux.venue/1)"),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/json,.json"}),
+    )
+
+    def __init__(self, *args, stopped_at_limit: bool = False, **kwargs):
+        """`stopped_at_limit`: the upload handler (costing/uploads.py) stopped reading the
+        request past MAX_BYTES; the files are missing, or not all there, because they are too
+        large."""
+        super().__init__(*args, **kwargs)
+        if stopped_at_limit:
+            self.files = MultiValueDict()
+            self.fields["document"].error_messages["required"] = self.TOO_LARGE
+
+    def clean_document(self) -> engine.Venue:
+        upload = self.cleaned_data["document"]
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError(self.TOO_LARGE)
+        try:
+            return load_venue_document(upload.read())
+        except DocumentError as error:
+            raise forms.ValidationError(
+                _("Document invalide — %(error)s"), params={"error": str(error)}
+            ) from None

@@ -1,13 +1,18 @@
+"""What a venue costs and who carries it: its cost items and member categories, and the venue
+as the costing engine sees it (docs/method.md, docs/architecture.md)."""
+
 from collections.abc import Iterable
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
-from django.db.models import F, Q
+from django.db import models, transaction
+from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from venues.models import Membership, Role, Venue
 
 from . import engine
 
@@ -29,32 +34,6 @@ class Frequency(models.TextChoices):
     QUARTERLY = "quarterly", _("par trimestre")
     YEARLY = "yearly", _("par an")
     ONE_OFF = "one_off", _("achat unique (amorti)")
-
-
-class AllocationKey(models.TextChoices):
-    MANUAL = "manual", _("Parts choisies")
-    SURFACE = "surface", _("Prorata des surfaces")
-
-
-# What each constraint of the database refuses, in the user's words: a write that the forms'
-# checks let through (a rule they miss, or a write from outside the app that took no lock) is
-# refused with the message of the constraint that failed (venues.models.refusal_message).
-REFUSALS = {
-    "category_name_unique_per_venue": _("Une catégorie porte déjà ce nom dans ce lieu."),
-    "category_surface_share_pct_is_a_percentage": _(
-        "La part de la surface d'une catégorie va de 0 à 100 %."
-    ),
-    "category_infrastructure_pct_is_a_percentage": _(
-        "La part de l'infrastructure d'une catégorie va de 0 à 100 %."
-    ),
-    "category_services_pct_is_a_percentage": _(
-        "La part des services d'une catégorie va de 0 à 100 %."
-    ),
-    "cost_item_amount_not_negative": _("Le montant d'un poste ne peut pas être négatif."),
-    "cost_item_one_off_is_amortized": _(
-        "Un achat unique s'amortit : indiquez sur combien de mois (1 à 600)."
-    ),
-}
 
 
 class Row(models.Model):
@@ -152,12 +131,22 @@ class CostItem(Row):
         verbose_name_plural = _("postes de coût")
         constraints = [
             models.CheckConstraint(
-                condition=Q(amount__gte=0), name="cost_item_amount_not_negative"
+                condition=Q(amount__gte=0),
+                name="cost_item_amount_not_negative",
+                violation_error_message=_("Le montant d'un poste ne peut pas être négatif."),
             ),
             models.CheckConstraint(
+                # NULL months compare as unknown, which a CHECK lets through: say it.
                 condition=~Q(frequency="one_off")
-                | Q(amortization_months__gte=1, amortization_months__lte=600),
+                | Q(
+                    amortization_months__isnull=False,
+                    amortization_months__gte=1,
+                    amortization_months__lte=600,
+                ),
                 name="cost_item_one_off_is_amortized",
+                violation_error_message=_(
+                    "Un achat unique s'amortit : indiquez sur combien de mois (1 à 600)."
+                ),
             ),
         ]
 
@@ -192,6 +181,21 @@ class CostItem(Row):
         return engine.monthly_amount(self.to_engine())
 
 
+class MemberCategoryQuerySet(models.QuerySet):
+    def give_pools(self, infrastructure: "MemberCategory", services: "MemberCategory") -> None:
+        """The worked example's rule, "Bonjour / Bienvenue": `infrastructure` carries all of
+        the infrastructure, `services` all of the services, the other categories of the
+        queryset none of either. One UPDATE whatever their number, which counts as a change of
+        each (their version)."""
+        hundred, zero = Value(Decimal(100)), Value(Decimal(0))
+        self.update(
+            infrastructure_pct=Case(When(pk=infrastructure.pk, then=hundred), default=zero),
+            services_pct=Case(When(pk=services.pk, then=hundred), default=zero),
+            version=F("version") + 1,
+            updated_at=timezone.now(),
+        )
+
+
 class MemberCategory(Row):
     venue = models.ForeignKey("venues.Venue", on_delete=models.CASCADE, related_name="categories")
     name = models.CharField(_("nom"), max_length=100)
@@ -215,6 +219,8 @@ class MemberCategory(Row):
         validators=PCT_VALIDATORS,
     )
 
+    objects = MemberCategoryQuerySet.as_manager()
+
     class Meta(Row.Meta):
         verbose_name = _("catégorie de membres")
         verbose_name_plural = _("catégories de membres")
@@ -229,8 +235,19 @@ class MemberCategory(Row):
                 models.CheckConstraint(
                     condition=Q(**{f"{field}__gte": 0, f"{field}__lte": 100}),
                     name=f"category_{field}_is_a_percentage",
+                    violation_error_message=message,
                 )
-                for field in ("surface_share_pct", "infrastructure_pct", "services_pct")
+                for field, message in (
+                    (
+                        "surface_share_pct",
+                        _("La part de la surface d'une catégorie va de 0 à 100 %%."),
+                    ),
+                    (
+                        "infrastructure_pct",
+                        _("La part de l'infrastructure d'une catégorie va de 0 à 100 %%."),
+                    ),
+                    ("services_pct", _("La part des services d'une catégorie va de 0 à 100 %%.")),
+                )
             ),
         ]
 
@@ -246,3 +263,69 @@ class MemberCategory(Row):
             infrastructure_pct=self.infrastructure_pct,
             services_pct=self.services_pct,
         )
+
+
+# A venue as the costing engine sees it -------------------------------------------------------
+
+
+def engine_venue(venue: Venue) -> engine.Venue:
+    """The engine's input for `venue`: prefetch its `cost_items` and `categories` (or each
+    costs a query)."""
+    return engine.Venue(
+        name=venue.name,
+        total_surface_m2=venue.total_surface_m2,
+        currency=venue.currency,
+        infrastructure_key=venue.infrastructure_key,
+        services_key=venue.services_key,
+        items=tuple(item.to_engine() for item in venue.cost_items.all()),
+        categories=tuple(category.to_engine() for category in venue.categories.all()),
+    )
+
+
+def venue_allocation(venue: Venue) -> engine.Allocation:
+    """The venue's allocation; when its stored data break a rule (an old database, an edit in
+    the admin), the broken columns count as 0 % and the allocation lists what to fix, so that
+    every page of the venue still shows and lets its editors repair it."""
+    return engine.allocate_despite_violations(engine_venue(venue))
+
+
+@transaction.atomic
+def create_venue(data: engine.Venue, owner) -> Venue:
+    """Store a venue described by engine inputs (a parsed venue document), owned by `owner`."""
+    venue = Venue.objects.create(
+        name=data.name,
+        total_surface_m2=data.total_surface_m2,
+        currency=data.currency,
+        infrastructure_key=data.infrastructure_key,
+        services_key=data.services_key,
+    )
+    Membership.objects.create(user=owner, venue=venue, role=Role.OWNER)
+    CostItem.objects.bulk_create(
+        CostItem(
+            venue=venue,
+            position=position,
+            label=item.label,
+            pool=item.pool,
+            tier=item.tier,
+            amount=item.amount,
+            frequency=item.frequency,
+            amortization_months=item.amortization_months,
+            included=item.included,
+            notes=item.notes,
+        )
+        for position, item in enumerate(data.items)
+    )
+    MemberCategory.objects.bulk_create(
+        MemberCategory(
+            venue=venue,
+            position=position,
+            name=category.name,
+            surface_share_pct=category.surface_share_pct,
+            workstations=category.workstations,
+            members=category.members,
+            infrastructure_pct=category.infrastructure_pct,
+            services_pct=category.services_pct,
+        )
+        for position, category in enumerate(data.categories)
+    )
+    return venue

@@ -1,33 +1,42 @@
-"""Editing a venue's cost items, member categories and allocation keys.
+"""The pages of what venues cost: the list of one's venues, creating one (from the method's
+checklist or a document), its workspace (cost items, member categories, allocation keys, the
+live summary) and its exports.
 
-Each action answers htmx with the changed fragment and the summary (out of band) in one
-response, and a plain form POST with a redirect back to the workspace.
-
-Every POST runs under the venue's lock (venues/access.py): a view loads the rows it checks
-(the form's `siblings`) after the lock, validates, then writes, so that rules spanning rows
-hold when two editors save at once.
+A workspace edit answers htmx with the changed fragment and the summary (out of band) in one
+response, and a plain form POST with a redirect back to the workspace. Every POST runs under
+the venue's lock (venues/access.py): a view loads the rows it checks (the form's `siblings`)
+after the lock, validates, then writes, so that rules spanning rows hold when two editors save
+at once (docs/architecture.md).
 """
 
+import csv
+
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import prefetch_related_objects
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_http_methods
 
 from venues.access import venue_view
-from venues.models import Role, Venue
-from venues.workspace import GROUPS, PAGE, Workspace
+from venues.models import AllocationKey, Role, Venue
 
+from .documents import dumps, venue_document
+from .export import allocation_rows
 from .forms import (
     AllocationKeysForm,
     BonjourBienvenueForm,
     CostItemDetailsForm,
-    CostItemForm,
-    MemberCategoryForm,
+    NewVenueForm,
+    UploadVenueForm,
 )
-from .models import AllocationKey, CostItem, MemberCategory
+from .models import CostItem, create_venue, engine_venue, venue_allocation
+from .uploads import LimitedUploadHandler
+from .workspace import GROUPS, ITEMS, RowKind, Workspace
 
 STALE = gettext_lazy(
     "Quelqu'un a modifié cette ligne entre-temps : voici sa valeur actuelle. "
@@ -35,23 +44,99 @@ STALE = gettext_lazy(
 )
 
 
-def _workspace(request: HttpRequest, venue: Venue, **bound: Form) -> Workspace:
+# Venues -------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def venue_list(request: HttpRequest) -> HttpResponse:
+    venues = Venue.objects.for_user(request.user).prefetch_related("cost_items", "categories")
+    rows = [(venue, venue_allocation(venue)) for venue in venues.order_by("name", "pk")]
+    return render(request, "costing/venue_list.html", {"rows": rows})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def venue_create(request: HttpRequest) -> HttpResponse:
+    form = NewVenueForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        venue = create_venue(form.engine_venue(), owner=request.user)
+        messages.success(request, _("Le lieu « %(name)s » est créé.") % {"name": venue.name})
+        return redirect(venue)
+    return render(
+        request, "costing/venue_create.html", {"form": form, "upload_form": UploadVenueForm()}
+    )
+
+
+@csrf_exempt  # only until the upload handler is set: _import_document checks the token
+@require_http_methods(["GET", "POST"])
+def venue_import(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":  # e.g. the language switch on a refused upload's page
+        return _to_create(request)
+    # Before anything reads the body, the CSRF check included: past 1 MB, keep nothing more
+    # rather than let Django write it all to a temporary file first.
+    upload = LimitedUploadHandler(request, UploadVenueForm.MAX_BYTES)
+    request.upload_handlers = [upload]
+    return _import_document(request, upload)
+
+
+@login_required
+def _to_create(request: HttpRequest) -> HttpResponse:
+    return redirect("venue_create")
+
+
+# The login check comes after the body is read, as the CSRF check reads it: a visitor whose
+# session has expired then sees the login page, where an unread body of a few megabytes
+# would make the browser show "connection reset".
+@csrf_protect
+@login_required
+def _import_document(request: HttpRequest, upload: LimitedUploadHandler) -> HttpResponse:
+    upload_form = UploadVenueForm(request.POST, request.FILES, stopped_at_limit=upload.stopped)
+    if upload_form.is_valid():
+        venue = create_venue(upload_form.cleaned_data["document"], owner=request.user)
+        messages.success(request, _("Le lieu « %(name)s » est importé.") % {"name": venue.name})
+        return redirect(venue)
+    context = {"form": NewVenueForm(), "upload_form": upload_form}
+    return render(request, "costing/venue_create.html", context)
+
+
+@venue_view(Role.VIEWER)
+def venue_detail(request: HttpRequest, venue: Venue) -> HttpResponse:
+    """The workspace: items, categories, allocation keys and the live summary."""
+    return Workspace(venue, can_edit=Role(venue.role).allows(Role.EDITOR)).render_page(request)
+
+
+@venue_view(Role.VIEWER)
+def venue_export(request: HttpRequest, venue: Venue) -> HttpResponse:
+    prefetch_related_objects([venue], "cost_items", "categories")
+    response = HttpResponse(
+        dumps(venue_document(engine_venue(venue))), content_type="application/json"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{venue.slug}.venue.json"'
+    return response
+
+
+@venue_view(Role.VIEWER)
+def allocation_csv(request: HttpRequest, venue: Venue) -> HttpResponse:
+    """The allocation table for a spreadsheet: semicolons and decimal commas, as French
+    spreadsheets expect, with a BOM so that accents open correctly."""
+    prefetch_related_objects([venue], "cost_items", "categories")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{venue.slug}.repartition.csv"'
+    response.write("\ufeff")
+    allocation_rows(venue_allocation(venue), csv.writer(response, delimiter=";"))
+    return response
+
+
+# Rows: cost items and member categories -----------------------------------------------------
+
+
+def _workspace(venue: Venue, **bound: Form) -> Workspace:
     return Workspace(venue, can_edit=True, bound=bound).load()
-
-
-def _fragments(request: HttpRequest, context: dict, *partials: str) -> HttpResponse:
-    """Render several partials of the workspace page into one htmx response."""
-    html = "".join(render_to_string(f"{PAGE}#{name}", context, request) for name in partials)
-    return HttpResponse(html)
 
 
 def _back(venue: Venue, anchor: str = "") -> HttpResponse:
     return redirect(venue.get_absolute_url() + (f"#{anchor}" if anchor else ""))
-
-
-def _page(request: HttpRequest, workspace: Workspace) -> HttpResponse:
-    """Without JavaScript, an invalid form comes back in the whole page, beside its field."""
-    return workspace.render_page(request)
 
 
 def _row(rows, pk: int):
@@ -61,75 +146,90 @@ def _row(rows, pk: int):
     raise Http404
 
 
-def _save_or_refuse(
-    request: HttpRequest, workspace: Workspace, name: str, form: Form
-) -> HttpResponse | None:
-    """Save the edited row of `form` (an item or a category, `name`) if it is valid and
-    nobody changed it since the user loaded it; otherwise answer with the refusal: the row
-    with its errors, or the fresh row with a message. None when saved."""
-    row, fields = form.instance, form._meta.fields
-    saved = form.is_valid() and row.save_if_unchanged(form.cleaned_data["version"], fields)
+@venue_view(Role.EDITOR, methods=("POST",))
+def row_add(request: HttpRequest, venue: Venue, kind: RowKind, **group: str) -> HttpResponse:
+    """Add a row of `kind`: a cost item to the group (`pool`, `tier`) of the URL, or a category."""
+    if group and (group["pool"], group["tier"]) not in GROUPS:
+        raise Http404
+    prefix = f"new-{group['pool']}-{group['tier']}" if group else f"new-{kind.name}"
+    rows = list(kind.rows(venue))
+    form = kind.form(request.POST, prefix=prefix, siblings=rows)
+    row = form.instance
+    row.venue = venue
+    for field, value in group.items():  # an item's group is the URL's
+        setattr(row, field, value)
+    row.place_last(rows)
+    if form.is_valid():
+        row.save()
+        if not request.htmx:
+            messages.success(request, kind.added % {"name": row})
+            return _back(venue, f"{kind.name}-{row.pk}")
+        workspace = _workspace(Venue.objects.get(pk=venue.pk))
+    else:
+        workspace = _workspace(venue, **{prefix: form})
+        if not request.htmx:
+            return workspace.render_page(request)
+    if group:
+        return workspace.fragments(
+            request, "item-group", "summary-oob", group=workspace.group(**group)
+        )
+    return workspace.fragments(request, kind.section, "summary-oob")
+
+
+@venue_view(Role.EDITOR, methods=("POST",))
+def row_edit(request: HttpRequest, venue: Venue, kind: RowKind, row_id: int) -> HttpResponse:
+    """Save a row if it is valid and nobody changed it since the user loaded it; otherwise
+    answer with the refusal: the row with its errors, or the fresh row with a message."""
+    workspace = _workspace(venue)
+    rows = kind.rows(venue)
+    row = _row(rows, row_id)
+    prefix = f"{kind.name}-{row.pk}"
+    form = kind.form(request.POST, instance=row, prefix=prefix, siblings=rows)
+    fields = form._meta.fields
     if not form.is_valid():
         row.refresh_from_db(fields=fields)  # the form wrote its valid fields onto it
-        workspace.bound[form.prefix] = form
+        workspace.bound[prefix] = form
         if not request.htmx:
-            return _page(request, workspace)
-        return _fragments(request, workspace.context(**{name: row, "form": form}), f"{name}-row")
-    if saved:
-        return None
+            return workspace.render_page(request)
+        return workspace.fragments(request, "row", kind=kind, row=row, form=form)
+    if not row.save_if_unchanged(form.cleaned_data["version"], fields):
+        if not request.htmx:
+            messages.error(request, STALE)
+            return _back(venue, prefix)
+        workspace = _workspace(Venue.objects.get(pk=venue.pk))
+        row = _row(kind.rows(workspace.venue), row.pk)
+        return workspace.fragments(
+            request, "row", "summary-oob", kind=kind, row=row, stale=STALE,
+            form=workspace.form(kind, row),
+        )  # fmt: skip
     if not request.htmx:
-        messages.error(request, STALE)
-        return _back(workspace.venue, form.prefix)
-    fresh = _workspace(request, Venue.objects.get(pk=workspace.venue.pk))
-    rows, form_for = {
-        "item": (fresh.venue.cost_items.all(), fresh.item_form),
-        "category": (fresh.venue.categories.all(), fresh.category_form),
-    }[name]
-    row = _row(rows, row.pk)
-    context = fresh.context(**{name: row, "form": form_for(row), "stale": STALE})
-    return _fragments(request, context, f"{name}-row", "summary-oob")
+        return _back(venue, prefix)
+    return workspace.fragments(
+        request, "row", "summary-oob", kind=kind, row=row, form=workspace.form(kind, row)
+    )
 
 
-# Cost items ------------------------------------------------------------------------------
+@venue_view(Role.EDITOR, methods=("GET", "POST"))
+def row_delete(request: HttpRequest, venue: Venue, kind: RowKind, row_id: int) -> HttpResponse:
+    row = get_object_or_404(kind.model, venue=venue, pk=row_id)
+    if request.method == "GET":
+        context = {"venue": venue, "row": row}
+        return render(request, "costing/confirm_delete_row.html", context)
+    row.delete()  # the database dates the change on the venue (Venue.revision)
+    if not request.htmx:
+        messages.success(request, kind.deleted % {"name": row})
+        return _back(venue, kind.section)
+    return _workspace(venue).fragments(request, "summary-oob")
 
 
 @venue_view(Role.EDITOR, methods=("POST",))
-def item_add(request: HttpRequest, venue: Venue, pool: str, tier: str) -> HttpResponse:
-    if (pool, tier) not in GROUPS:
-        raise Http404
-    prefix = f"new-{pool}-{tier}"
-    items = list(venue.cost_items.all())
-    form = CostItemForm(request.POST, prefix=prefix, siblings=items)
-    if form.is_valid():
-        item = form.save(commit=False)
-        item.venue, item.pool, item.tier = venue, pool, tier  # the group is the URL's
-        item.place_last(items)
-        item.save()
-        if not request.htmx:
-            messages.success(request, _("Poste « %(label)s » ajouté.") % {"label": item.label})
-            return _back(venue, f"item-{item.pk}")
-        workspace = _workspace(request, venue)
-    else:
-        workspace = _workspace(request, venue, **{prefix: form})
-        if not request.htmx:
-            return _page(request, workspace)
-    context = workspace.context(focus_new=True)
-    context["group"] = next(g for g in workspace.groups if g.key == f"{pool}-{tier}")
-    return _fragments(request, context, "item-group", "summary-oob")
-
-
-@venue_view(Role.EDITOR, methods=("POST",))
-def item_edit(request: HttpRequest, venue: Venue, item_id: int) -> HttpResponse:
-    workspace = _workspace(request, venue)
-    items = venue.cost_items.all()
-    item = _row(items, item_id)
-    form = CostItemForm(request.POST, instance=item, prefix=f"item-{item.pk}", siblings=items)
-    if refused := _save_or_refuse(request, workspace, "item", form):
-        return refused
+def row_move(request: HttpRequest, venue: Venue, kind: RowKind, row_id: int) -> HttpResponse:
+    rows = list(kind.rows(venue))
+    row = _row(rows, row_id)
+    row.move(rows, request.POST.get("direction"))
     if not request.htmx:
-        return _back(venue, form.prefix)
-    context = workspace.context(item=item, form=CostItemForm(instance=item, prefix=form.prefix))
-    return _fragments(request, context, "item-row", "summary-oob")
+        return _back(venue, f"{kind.name}-{row.pk}")
+    return _workspace(venue).fragments(request, kind.section, "summary-oob")
 
 
 @venue_view(Role.EDITOR, methods=("GET", "POST"))
@@ -137,9 +237,8 @@ def item_details(request: HttpRequest, venue: Venue, item_id: int) -> HttpRespon
     """The whole item on a page of its own, to change its group or its notes."""
     if request.method == "GET":
         item = get_object_or_404(CostItem, venue=venue, pk=item_id)
-        form = CostItemDetailsForm(instance=item)
-        return _details_page(request, venue, item, form)
-    items = list(venue.cost_items.all())
+        return _details_page(request, venue, item, CostItemDetailsForm(instance=item))
+    items = list(ITEMS.rows(venue))
     item = _row(items, item_id)
     group = (item.pool, item.tier)
     form = CostItemDetailsForm(request.POST, instance=item, siblings=items)
@@ -171,94 +270,7 @@ def _details_page(
     return render(request, "costing/item_details.html", context)
 
 
-@venue_view(Role.EDITOR, methods=("GET", "POST"))
-def item_delete(request: HttpRequest, venue: Venue, item_id: int) -> HttpResponse:
-    item = get_object_or_404(CostItem, venue=venue, pk=item_id)
-    if request.method == "GET":
-        return render(request, "venues/confirm_delete_row.html", {"venue": venue, "row": item})
-    item.delete()  # the database dates the change on the venue (Venue.revision)
-    if not request.htmx:
-        messages.success(request, _("Poste « %(label)s » supprimé.") % {"label": item.label})
-        return _back(venue, "items")
-    return _fragments(request, _workspace(request, venue).context(), "summary-oob")
-
-
-@venue_view(Role.EDITOR, methods=("POST",))
-def item_move(request: HttpRequest, venue: Venue, item_id: int) -> HttpResponse:
-    items = list(venue.cost_items.all())
-    item = _row(items, item_id)
-    item.move(items, request.POST.get("direction"))
-    if not request.htmx:
-        return _back(venue, f"item-{item.pk}")
-    return _fragments(request, _workspace(request, venue).context(), "items")
-
-
-# Member categories -----------------------------------------------------------------------
-
-
-@venue_view(Role.EDITOR, methods=("POST",))
-def category_add(request: HttpRequest, venue: Venue) -> HttpResponse:
-    workspace = _workspace(request, venue)
-    siblings = list(venue.categories.all())
-    form = MemberCategoryForm(request.POST, prefix="new-category", siblings=siblings)
-    category = form.instance
-    category.venue = venue
-    category.place_last(siblings)
-    if form.is_valid():
-        category.save()
-        if not request.htmx:
-            messages.success(
-                request, _("Catégorie « %(name)s » ajoutée.") % {"name": category.name}
-            )
-            return _back(venue, f"category-{category.pk}")
-        workspace = _workspace(request, Venue.objects.get(pk=venue.pk))
-    else:
-        workspace.bound["new-category"] = form
-        if not request.htmx:
-            return _page(request, workspace)
-    return _fragments(request, workspace.context(), "categories", "summary-oob")
-
-
-@venue_view(Role.EDITOR, methods=("POST",))
-def category_edit(request: HttpRequest, venue: Venue, category_id: int) -> HttpResponse:
-    workspace = _workspace(request, venue)
-    siblings = list(venue.categories.all())
-    category = _row(siblings, category_id)
-    prefix = f"category-{category.pk}"
-    form = MemberCategoryForm(request.POST, instance=category, prefix=prefix, siblings=siblings)
-    if refused := _save_or_refuse(request, workspace, "category", form):
-        return refused
-    if not request.htmx:
-        return _back(venue, prefix)
-    context = workspace.context(
-        category=category, form=MemberCategoryForm(instance=category, prefix=prefix)
-    )
-    return _fragments(request, context, "category-row", "summary-oob")
-
-
-@venue_view(Role.EDITOR, methods=("GET", "POST"))
-def category_delete(request: HttpRequest, venue: Venue, category_id: int) -> HttpResponse:
-    category = get_object_or_404(MemberCategory, venue=venue, pk=category_id)
-    if request.method == "GET":
-        return render(request, "venues/confirm_delete_row.html", {"venue": venue, "row": category})
-    category.delete()  # the database dates the change on the venue (Venue.revision)
-    if not request.htmx:
-        messages.success(request, _("Catégorie « %(name)s » supprimée.") % {"name": category.name})
-        return _back(venue, "categories")
-    return _fragments(request, _workspace(request, venue).context(), "categories", "summary-oob")
-
-
-@venue_view(Role.EDITOR, methods=("POST",))
-def category_move(request: HttpRequest, venue: Venue, category_id: int) -> HttpResponse:
-    categories = list(venue.categories.all())
-    category = _row(categories, category_id)
-    category.move(categories, request.POST.get("direction"))
-    if not request.htmx:
-        return _back(venue, f"category-{category.pk}")
-    return _fragments(request, _workspace(request, venue).context(), "categories", "summary-oob")
-
-
-# Allocation keys and presets -------------------------------------------------------------
+# Allocation keys and presets ----------------------------------------------------------------
 
 
 @venue_view(Role.EDITOR, methods=("POST",))
@@ -266,16 +278,13 @@ def keys_edit(request: HttpRequest, venue: Venue) -> HttpResponse:
     form = AllocationKeysForm(request.POST, prefix="keys")
     if form.is_valid():
         venue.set_keys(form.cleaned_data["infrastructure_key"], form.cleaned_data["services_key"])
-        bound = {}
-    else:
-        bound = {"keys": form}
+        if not request.htmx:
+            return _back(venue, "keys")
+        return _workspace(venue).fragments(request, "keys", "summary-oob")
+    workspace = _workspace(venue, keys=form)
     if not request.htmx:
-        return (
-            _back(venue, "keys")
-            if form.is_valid()
-            else _page(request, _workspace(request, venue, **bound))
-        )
-    return _fragments(request, _workspace(request, venue, **bound).context(), "keys", "summary-oob")
+        return workspace.render_page(request)
+    return workspace.fragments(request, "keys", "summary-oob")
 
 
 @venue_view(Role.EDITOR, methods=("POST",))
@@ -289,8 +298,7 @@ def preset_surface(request: HttpRequest, venue: Venue) -> HttpResponse:
 
 @venue_view(Role.EDITOR, methods=("POST",))
 def preset_bonjour_bienvenue(request: HttpRequest, venue: Venue) -> HttpResponse:
-    categories = MemberCategory.objects.filter(venue=venue)
-    form = BonjourBienvenueForm(request.POST, categories=categories)
+    form = BonjourBienvenueForm(request.POST, categories=venue.categories.all())
     if not form.is_valid():
         messages.error(
             request, _("Choisissez les catégories qui portent l'infrastructure et les services.")
@@ -298,7 +306,8 @@ def preset_bonjour_bienvenue(request: HttpRequest, venue: Venue) -> HttpResponse
         return _back(venue, "keys")
     infrastructure = form.cleaned_data["infrastructure_carrier"]
     services = form.cleaned_data["services_carrier"]
-    venue.give_pools(infrastructure, services)
+    venue.categories.give_pools(infrastructure, services)
+    venue.set_keys(AllocationKey.MANUAL, AllocationKey.MANUAL)
     messages.success(
         request,
         _(

@@ -53,7 +53,7 @@ from tests.production import (  # noqa: E402
 HERE = ROOT / "loadtest"
 RESULTS = HERE / "RESULTS.md"
 LOCUSTFILE = HERE / "locustfile.py"
-WORKED_EXAMPLE = ROOT / "tests" / "data" / "movilab-300m2.venue.json"
+WORKED_EXAMPLE = ROOT / "costing" / "examples" / "movilab-300m2.venue.json"
 USERS = int(os.environ.get("LOADTEST_USERS", "50"))
 DURATION = int(os.environ.get("LOADTEST_DURATION", "60"))
 WORKERS = int(os.environ.get("LOADTEST_WORKERS", "3"))  # sync workers per gunicorn
@@ -151,7 +151,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from bench.sample import item_fields
 from costing.documents import load_venue_document
-from venues.models import ShareLink, Venue
+from costing.models import create_venue
+from venues.models import ShareLink
 
 User = get_user_model()
 document = load_venue_document(Path(os.environ["LOADTEST_DOCUMENT"]).read_bytes())
@@ -159,7 +160,7 @@ password = make_password(os.environ["LOADTEST_PASSWORD"])
 accounts = []
 for index in range(int(os.environ["LOADTEST_USERS"])):
     user = User.objects.create(username=f"manager{index:03d}", password=password)
-    venue = Venue.objects.create_from_engine(document, owner=user)
+    venue = create_venue(document, owner=user)
     link = ShareLink.objects.create(venue=venue, label="Membres", created_by=user)
     items = venue.cost_items.order_by("position", "pk")[: int(os.environ["LOADTEST_ITEMS"])]
     accounts.append({
@@ -550,7 +551,7 @@ def main() -> int:
                 database_url,
                 tmp / "static",
                 # Each manager sends its own X-Forwarded-For, as from behind a proxy: the app
-                # throttles logins by that address (venues/lockout.py client_address).
+                # throttles logins by that address (accounts/lockout.py client_address).
                 TIERSLIEUX_PROXY_COUNT="1",
                 DJANGO_LOG_LEVEL="WARNING",
             )

@@ -37,14 +37,16 @@ REQUIRED_ROLE = {
 }
 
 
-def venue_urls(patterns=None) -> dict[str, URLPattern]:
-    """Every URL pattern taking a venue id, by name, however deep in the URL configuration."""
+def venue_urls(patterns=None, converters=frozenset()) -> dict[str, frozenset[str]]:
+    """Every URL taking a venue id, by name, however deep in the URL configuration, with the
+    names of all its parameters (an included URLconf's prefix holds some)."""
     found = {}
     for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        names = converters | set(pattern.pattern.converters)
         if isinstance(pattern, URLResolver):
-            found |= venue_urls(pattern.url_patterns)
-        elif isinstance(pattern, URLPattern) and "venue_id" in pattern.pattern.converters:
-            found[pattern.name] = pattern
+            found |= venue_urls(pattern.url_patterns, names)
+        elif isinstance(pattern, URLPattern) and "venue_id" in names:
+            found[pattern.name] = names
     return found
 
 
@@ -53,15 +55,16 @@ def test_every_venue_url_is_in_the_matrix():
 
 
 def url_for(name: str, world) -> str:
+    row = world["item"] if name.startswith("item") else world["category"]
     values = {
         "venue_id": world["venue"].pk,
         "item_id": world["item"].pk,
-        "category_id": world["category"].pk,
+        "row_id": row.pk,
         "link_id": world["link"].pk,
         "pool": "infrastructure",
         "tier": "basic",
     }
-    return reverse(name, kwargs={key: values[key] for key in venue_urls()[name].pattern.converters})
+    return reverse(name, kwargs={key: values[key] for key in venue_urls()[name]})
 
 
 VISITORS = ["anonymous", "charlie", "victor", "bob", "alice"]

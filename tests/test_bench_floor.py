@@ -6,7 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from tests.conftest import item_data, rent
+from tests.helpers import item_data, rent
 
 pytestmark = pytest.mark.urls("bench.urls")
 

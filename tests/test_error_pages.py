@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from tests.conftest import item_data
+from tests.helpers import item_data
 
 pytestmark = pytest.mark.django_db
 

@@ -19,12 +19,11 @@ from django.test import Client
 from django.urls import reverse
 
 from costing.documents import load_venue_document
-from costing.models import MemberCategory
-from tests.conftest import item_data
+from costing.models import MemberCategory, create_venue
+from tests.helpers import EXAMPLE, item_data
 from venues.models import ShareLink, Venue
 
 CATALOGUE = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES"
-EXAMPLE = Path(__file__).resolve().parent / "data" / "movilab-300m2.venue.json"
 HTMX = {"HX-Request": "true"}
 PLACEHOLDER = re.compile(r"%\([a-z_0-9]+\)[sd]|%%")
 
@@ -151,7 +150,7 @@ def test_the_committed_compiled_catalogue_matches_its_source(messages):
 @pytest.fixture
 def example(alice) -> Venue:
     """The method's worked example (300 m², 2 500 € a month), owned by alice."""
-    return Venue.objects.create_from_engine(load_venue_document(EXAMPLE.read_bytes()), owner=alice)
+    return create_venue(load_venue_document(EXAMPLE.read_bytes()), owner=alice)
 
 
 def choose_english(client: Client) -> Client:

@@ -1,6 +1,6 @@
-"""The outside probe of SPEC §7, from inside: log in as another user and replay every URL and
-form found in a venue's pages. Everything answers 404 and nothing changes; anonymous requests
-are sent to log in."""
+"""The outside probe of the security rules (docs/architecture.md), from inside: log in as
+another user and replay every URL and form found in a venue's pages. Everything answers 404
+and nothing changes; anonymous requests are sent to log in."""
 
 import re
 from html import unescape

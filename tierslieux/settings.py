@@ -66,9 +66,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    "django.forms",  # its widget templates, for FORM_RENDERER below
     "django_htmx",
     "axes",
+    # Our apps: each leans only on those listed before it (docs/architecture.md).
+    "accounts",
     "venues",
     "costing",
 ]
@@ -88,9 +89,9 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # After the sessions, the user and htmx: no-store and idle sessions for signed-in users, and
-    # an htmx request whose session has ended sent to the login page (venues/sessions.py).
-    "venues.sessions.SignedInMiddleware",
-    "venues.sessions.HtmxLoginRedirectMiddleware",
+    # an htmx request whose session has ended sent to the login page (accounts/sessions.py).
+    "accounts.sessions.SignedInMiddleware",
+    "accounts.sessions.HtmxLoginRedirectMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into a 429 response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -160,7 +161,7 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "venue_list"
 LOGOUT_REDIRECT_URL = "login"
 
-# A session ends after this long without a request (venues/sessions.py): long enough for a
+# A session ends after this long without a request (accounts/sessions.py): long enough for a
 # meeting or a lunch break in the middle of the monthly figures (every edit is saved as it is
 # made, so an ended session loses nothing), short enough that a session left open on a shared
 # computer of the venue is closed within the hour.
@@ -173,24 +174,24 @@ SESSION_REFRESH_SECONDS = min(300, SESSION_COOKIE_AGE // 4)
 
 # Login throttling: lock a username from one address for a while, never an address forever;
 # and an address, whatever the usernames it tries, after many more failures than an office
-# behind one NAT makes by mistake (venues/lockout.py LoginFailures, the handler that counts it).
+# behind one NAT makes by mistake (accounts/lockout.py LoginFailures, the handler that counts it).
 AXES_FAILURE_LIMIT = env_int("TIERSLIEUX_LOGIN_FAILURE_LIMIT", 5)
 LOGIN_ADDRESS_FAILURE_LIMIT = env_int("TIERSLIEUX_LOGIN_ADDRESS_FAILURE_LIMIT", 30)
 AXES_COOLOFF_TIME = env_int("TIERSLIEUX_LOGIN_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_HANDLER = "venues.lockout.LoginFailures"
+AXES_HANDLER = "accounts.lockout.LoginFailures"
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # Renders the template above with a Retry-After header, which django-axes does not send.
-AXES_LOCKOUT_CALLABLE = "venues.lockout.lockout_response"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 # (django-axes' default, relied upon by Retry-After: a try while locked out restarts the wait.)
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
 # Client addresses: REMOTE_ADDR, or behind this many trusted proxies, the one they appended.
 TIERSLIEUX_PROXY_COUNT = env_int("TIERSLIEUX_PROXY_COUNT", 0)
-AXES_CLIENT_IP_CALLABLE = "venues.lockout.client_address"
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_address"
 # Usernames cut to the length django-axes can store (Django's login form does not limit them).
-AXES_USERNAME_CALLABLE = "venues.throttle.login_username"
+AXES_USERNAME_CALLABLE = "accounts.throttle.login_username"
 
 # A cache in each process's memory: rendered pages under keys that change with every write to
 # their venue (venues/pagecache.py), so no process can serve a stale page, and the addresses this
@@ -207,7 +208,7 @@ CACHES = {
     }
 }
 
-# Requests per address and window (venues/throttle.py): an address over a limit gets 429 until
+# Requests per address and window (accounts/throttle.py): an address over a limit gets 429 until
 # its window has passed. Share links (/s/<token>/): unknown or revoked tokens opened, after which
 # every share link is refused. Sign-up and password reset: requests sent, valid or not.
 SHARE_FAILURE_LIMIT = env_int("TIERSLIEUX_SHARE_FAILURE_LIMIT", 20)
@@ -232,10 +233,6 @@ for _name in [
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
-# Widgets render through the project's templates: templates/django/forms/widgets/ inlines the
-# attributes and options that Django's own widget templates include one template at a time
-# (the workspace renders some 140 widgets for 10 items; half of a full render went there).
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 LOCALE_PATHS = [BASE_DIR / "locale"]
 FORMAT_MODULE_PATH = ["tierslieux.formats"]

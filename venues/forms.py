@@ -1,17 +1,10 @@
 from decimal import Decimal
 
 from django import forms
-from django.contrib.auth.forms import UserCreationForm
-from django.contrib.auth.models import User
-from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
 
-from costing import engine
-from costing.checklist import checklist_venue
-from costing.documents import DocumentError, load_venue_document
-
 from .fields import AmountField
-from .models import Venue
+from .models import ShareLink, Venue
 
 CURRENCIES = [("EUR", "EUR (€)"), ("CHF", "CHF"), ("CAD", "CAD ($)"), ("XOF", "XOF (FCFA)")]
 
@@ -30,6 +23,13 @@ class VenueForm(forms.ModelForm):
         fields = ["name", "total_surface_m2", "currency"]
         labels = {"name": _("Nom du lieu")}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A venue imported with another currency (a document may name any ISO code) keeps it.
+        current = self.instance.currency
+        if self.instance.pk and current not in dict(CURRENCIES):
+            self.fields["currency"].choices = [*CURRENCIES, (current, current)]
+
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
         if not name:
@@ -37,68 +37,10 @@ class VenueForm(forms.ModelForm):
         return name
 
 
-class SignupForm(UserCreationForm):
-    email = forms.EmailField(
-        label=_("Adresse e-mail"),
-        help_text=_("Pour réinitialiser votre mot de passe si vous l'oubliez."),
-    )
-
-    class Meta(UserCreationForm.Meta):
-        model = User
-        fields = ["username", "email"]
-
-
-class NewVenueForm(VenueForm):
-    START_EMPTY, START_CHECKLIST = "empty", "checklist"
-    start = forms.ChoiceField(
-        label=_("Pour commencer"),
-        choices=[
-            (
-                START_CHECKLIST,
-                _(
-                    "La liste de la méthode : tous les postes de base et améliorés "
-                    "à 0 €, et les catégories Résidents, Contributeurs, Bénéficiaires"
-                ),
-            ),
-            (START_EMPTY, _("Un lieu vide")),
-        ],
-        initial=START_CHECKLIST,
-        widget=forms.RadioSelect,
-    )
-
-    def engine_venue(self) -> engine.Venue:
-        data = self.cleaned_data
-        if data["start"] == self.START_CHECKLIST:
-            return checklist_venue(data["name"], data["total_surface_m2"], data["currency"])
-        return engine.Venue(
-            name=data["name"], total_surface_m2=data["total_surface_m2"], currency=data["currency"]
-        )
-
-
-class UploadVenueForm(forms.Form):
-    MAX_BYTES = 1_048_576
-    TOO_LARGE = _("Le fichier dépasse 1 Mo : ce n'est pas un document de lieu.")
-
-    document = forms.FileField(
-        label=_("Document de lieu (JSON, format tierslieux.venue/1)"),
-        widget=forms.ClearableFileInput(attrs={"accept": "application/json,.json"}),
-    )
-
-    def __init__(self, *args, stopped_at_limit: bool = False, **kwargs):
-        """`stopped_at_limit`: the upload handler (venues.uploads) stopped reading the request
-        past MAX_BYTES; the files are missing, or not all there, because they are too large."""
-        super().__init__(*args, **kwargs)
-        if stopped_at_limit:
-            self.files = MultiValueDict()
-            self.fields["document"].error_messages["required"] = self.TOO_LARGE
-
-    def clean_document(self) -> engine.Venue:
-        upload = self.cleaned_data["document"]
-        if upload.size > self.MAX_BYTES:
-            raise forms.ValidationError(self.TOO_LARGE)
-        try:
-            return load_venue_document(upload.read())
-        except DocumentError as error:
-            raise forms.ValidationError(
-                _("Document invalide — %(error)s"), params={"error": str(error)}
-            ) from None
+class ShareLinkForm(forms.ModelForm):
+    class Meta:
+        model = ShareLink
+        fields = ["label"]
+        help_texts = {
+            "label": _("Pour vous y retrouver : « Assemblée générale 2025 », « Résidents »…")
+        }

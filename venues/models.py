@@ -1,24 +1,23 @@
+"""Tenancy: the venues, who may do what in each (memberships and roles), and the links that
+show a venue to its members without an account. What a venue costs is costing's
+(docs/architecture.md)."""
+
+import functools
 import re
 import secrets
 from decimal import Decimal
 
+from django.apps import apps
 from django.conf import settings
 from django.core.validators import MinValueValidator
-from django.db import IntegrityError, models, transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db import IntegrityError, models
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import get_random_string
-from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-
-from costing import engine
-from costing.models import REFUSALS as COSTING_REFUSALS
-from costing.models import AllocationKey, CostItem, MemberCategory
-
-HUNDRED = Decimal(100)
 
 
 class Role(models.TextChoices):
@@ -34,6 +33,13 @@ class Role(models.TextChoices):
         return self.rank >= Role(needed).rank
 
 
+class AllocationKey(models.TextChoices):
+    """How a venue splits each pool among its member categories (docs/method.md)."""
+
+    MANUAL = "manual", _("Parts choisies")
+    SURFACE = "surface", _("Prorata des surfaces")
+
+
 class VenueQuerySet(models.QuerySet):
     def for_user(self, user) -> "VenueQuerySet":
         """The venues `user` is a member of, each annotated with the user's `role`."""
@@ -45,51 +51,6 @@ class VenueQuerySet(models.QuerySet):
         """The venue an active share link with `token` opens: one query, on the token's unique
         index, for unknown, revoked and valid tokens alike. Raises Venue.DoesNotExist."""
         return self.get(share_links__token=token, share_links__revoked_at__isnull=True)
-
-    def with_costing(self) -> "VenueQuerySet":
-        """Everything `Venue.allocation` reads, in two more queries whatever the sizes."""
-        return self.prefetch_related("cost_items", "categories")
-
-    @transaction.atomic
-    def create_from_engine(self, data: engine.Venue, owner) -> "Venue":
-        """Store a venue described by engine inputs (a parsed venue document), owned by `owner`."""
-        venue = self.create(
-            name=data.name,
-            total_surface_m2=data.total_surface_m2,
-            currency=data.currency,
-            infrastructure_key=data.infrastructure_key,
-            services_key=data.services_key,
-        )
-        Membership.objects.create(user=owner, venue=venue, role=Role.OWNER)
-        CostItem.objects.bulk_create(
-            CostItem(
-                venue=venue,
-                position=position,
-                label=item.label,
-                pool=item.pool,
-                tier=item.tier,
-                amount=item.amount,
-                frequency=item.frequency,
-                amortization_months=item.amortization_months,
-                included=item.included,
-                notes=item.notes,
-            )
-            for position, item in enumerate(data.items)
-        )
-        MemberCategory.objects.bulk_create(
-            MemberCategory(
-                venue=venue,
-                position=position,
-                name=category.name,
-                surface_share_pct=category.surface_share_pct,
-                workstations=category.workstations,
-                members=category.members,
-                infrastructure_pct=category.infrastructure_pct,
-                services_pct=category.services_pct,
-            )
-            for position, category in enumerate(data.categories)
-        )
-        return venue
 
 
 class Venue(models.Model):
@@ -116,8 +77,8 @@ class Venue(models.Model):
     )
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     # When the venue, one of its items or one of its categories last changed, and how many
-    # changes it has had: the database keeps both (triggers of migration 0003 run on every
-    # write to its items and categories, the admin's and bulk updates included), so that the
+    # changes it has had: the database keeps both (costing's triggers run on every write to
+    # its items and categories, the admin's and bulk updates included), so that the
     # pages cached under their key (venues/pagecache.py) can never be stale.
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
     revision = models.PositiveBigIntegerField(default=0, editable=False)
@@ -130,7 +91,9 @@ class Venue(models.Model):
         ordering = ["name", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(total_surface_m2__gt=0), name="venue_surface_positive"
+                condition=Q(total_surface_m2__gt=0),
+                name="venue_surface_positive",
+                violation_error_message=_("La surface totale du lieu doit être supérieure à 0 m²."),
             ),
         ]
 
@@ -152,46 +115,9 @@ class Venue(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("venue_detail", args=[self.pk])
 
-    def engine_input(self) -> engine.Venue:
-        """The venue as the costing engine sees it (reads prefetched items and categories)."""
-        return engine.Venue(
-            name=self.name,
-            total_surface_m2=self.total_surface_m2,
-            currency=self.currency,
-            infrastructure_key=self.infrastructure_key,
-            services_key=self.services_key,
-            items=tuple(item.to_engine() for item in self.cost_items.all()),
-            categories=tuple(category.to_engine() for category in self.categories.all()),
-        )
-
-    # Actions of the workspace's presets and allocation keys, under the venue's lock (a view
-    # decorated with venues.access.venue_view).
-
     def set_keys(self, infrastructure: str, services: str) -> None:
         self.infrastructure_key, self.services_key = infrastructure, services
         self.save(update_fields=["infrastructure_key", "services_key", "updated_at"])
-
-    def give_pools(self, infrastructure: MemberCategory, services: MemberCategory) -> None:
-        """The worked example's rule, "Bonjour / Bienvenue": `infrastructure` carries all of
-        the infrastructure, `services` all of the services, the other categories none of
-        either, and both pools are split by these shares. One UPDATE of every category,
-        whatever their number, which counts as a change of each (their version)."""
-        self.categories.update(
-            infrastructure_pct=Case(
-                When(pk=infrastructure.pk, then=Value(HUNDRED)), default=Value(Decimal(0))
-            ),
-            services_pct=Case(When(pk=services.pk, then=Value(HUNDRED)), default=Value(Decimal(0))),
-            version=F("version") + 1,
-            updated_at=timezone.now(),
-        )
-        self.set_keys(AllocationKey.MANUAL, AllocationKey.MANUAL)
-
-    @cached_property
-    def allocation(self) -> engine.Allocation:
-        """The venue's allocation; when its stored data break a rule (an old database, an edit
-        in the admin), the broken columns count as 0 % and the allocation lists what to fix,
-        so that every page of the venue still shows, and lets its editors repair it."""
-        return engine.allocate_despite_violations(self.engine_input())
 
     @property
     def role_label(self) -> str:
@@ -199,27 +125,33 @@ class Venue(models.Model):
         return Role(self.role).label
 
 
-REFUSALS = {
-    **COSTING_REFUSALS,
-    "venue_surface_positive": _("La surface totale du lieu doit être supérieure à 0 m²."),
-    "one_membership_per_user": _("Cette personne a déjà accès à ce lieu."),
-}
-
-
 def refusal_message(error: IntegrityError) -> str:
     """What to tell the user whose write the database refused with `error`: the rule of the
-    constraint that failed, or that some rule refused it when the database does not say which
-    (never another rule's message)."""
+    constraint that failed (its `violation_error_message`), or that some rule refused it when
+    the database does not say which (never another rule's message)."""
+    rules = _constraint_rules()
     constraint = getattr(getattr(error.__cause__, "diag", None), "constraint_name", None)
     if constraint is None:  # SQLite names it in its message: "CHECK constraint failed: NAME"
         text = str(error)
-        constraint = next((name for name in REFUSALS if re.search(rf"\b{name}\b", text)), None)
-    if constraint in REFUSALS:
-        return gettext("%(rule)s Rien n'a été enregistré.") % {"rule": REFUSALS[constraint]}
+        constraint = next((name for name in rules if re.search(rf"\b{name}\b", text)), None)
+    if constraint in rules:
+        return gettext("%(rule)s Rien n'a été enregistré.") % {"rule": rules[constraint]}
     return gettext(
         "Rien n'a été enregistré : la base de données a refusé cette modification, contraire à "
         "l'une de ses règles. Rechargez la page et réessayez."
     )
+
+
+@functools.cache
+def _constraint_rules() -> dict[str, str]:
+    """The rule of every constraint of the project's models that says it in the user's words
+    (the messages are lazy: they are read in the active language each time)."""
+    return {
+        constraint.name: constraint.get_violation_error_message()
+        for model in apps.get_models()
+        for constraint in model._meta.constraints
+        if constraint.violation_error_message != constraint.default_violation_error_message
+    }
 
 
 class Membership(models.Model):
@@ -234,7 +166,11 @@ class Membership(models.Model):
         verbose_name = _("accès")
         verbose_name_plural = _("accès")
         constraints = [
-            models.UniqueConstraint(fields=["user", "venue"], name="one_membership_per_user"),
+            models.UniqueConstraint(
+                fields=["user", "venue"],
+                name="one_membership_per_user",
+                violation_error_message=_("Cette personne a déjà accès à ce lieu."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -290,27 +226,3 @@ class ShareLink(models.Model):
     def revoke(self) -> None:
         self.revoked_at = timezone.now()
         self.save(update_fields=["revoked_at"])
-
-
-class AddressCounter(models.Model):
-    """The requests of one kind (`scope`: failed share-link lookups, sign-ups, password reset
-    requests) that one address made in its current window (venues/throttle.py). Kept in the
-    database so that every server process counts them together."""
-
-    scope = models.CharField(_("type de demande"), max_length=30)
-    # A normalised IP address (venues/lockout.py client_address) or "unknown".
-    address = models.CharField(_("adresse"), max_length=45)
-    count = models.PositiveIntegerField(_("demandes"), default=0)
-    window_end = models.DateTimeField(_("fin de la fenêtre"), db_index=True)
-
-    class Meta:
-        verbose_name = _("compteur par adresse")
-        verbose_name_plural = _("compteurs par adresse")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["scope", "address"], name="one_counter_per_scope_and_address"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.scope} · {self.address} · {self.count}"

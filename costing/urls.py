@@ -1,0 +1,43 @@
+from django.urls import include, path
+
+from . import sharing, views
+from .workspace import CATEGORIES, ITEMS
+
+# The rows of both kinds take the same views (views.row_*), told apart by `kind`.
+venue_patterns = [
+    path("", views.venue_detail, name="venue_detail"),
+    path("export.json", views.venue_export, name="venue_export"),
+    path("allocation.csv", views.allocation_csv, name="allocation_csv"),
+    path("items/add/<str:pool>/<str:tier>/", views.row_add, {"kind": ITEMS}, name="item_add"),
+    path("items/<int:row_id>/", views.row_edit, {"kind": ITEMS}, name="item_edit"),
+    path("items/<int:item_id>/details/", views.item_details, name="item_details"),
+    path("items/<int:row_id>/delete/", views.row_delete, {"kind": ITEMS}, name="item_delete"),
+    path("items/<int:row_id>/move/", views.row_move, {"kind": ITEMS}, name="item_move"),
+    path("categories/add/", views.row_add, {"kind": CATEGORIES}, name="category_add"),
+    path("categories/<int:row_id>/", views.row_edit, {"kind": CATEGORIES}, name="category_edit"),
+    path(
+        "categories/<int:row_id>/delete/",
+        views.row_delete,
+        {"kind": CATEGORIES},
+        name="category_delete",
+    ),
+    path(
+        "categories/<int:row_id>/move/", views.row_move, {"kind": CATEGORIES}, name="category_move"
+    ),
+    path("keys/", views.keys_edit, name="keys_edit"),
+    path("presets/surface/", views.preset_surface, name="preset_surface"),
+    path(
+        "presets/bonjour-bienvenue/",
+        views.preset_bonjour_bienvenue,
+        name="preset_bonjour_bienvenue",
+    ),
+]
+
+urlpatterns = [
+    path("", views.venue_list, name="venue_list"),
+    path("venues/new/", views.venue_create, name="venue_create"),
+    path("venues/import/", views.venue_import, name="venue_import"),
+    path("venues/<int:venue_id>/", include(venue_patterns)),
+    path("s/<str:token>/", sharing.share_page, name="share_page"),
+    path("s/<str:token>/allocation.json", sharing.share_allocation, name="share_allocation"),
+]
