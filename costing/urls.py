@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import sharing, views
+from . import views
 from .workspace import CATEGORIES, ITEMS
 
 # The rows of both kinds take the same views (views.row_*), told apart by `kind`.
@@ -38,6 +38,4 @@ urlpatterns = [
     path("venues/new/", views.venue_create, name="venue_create"),
     path("venues/import/", views.venue_import, name="venue_import"),
     path("venues/<int:venue_id>/", include(venue_patterns)),
-    path("s/<str:token>/", sharing.share_page, name="share_page"),
-    path("s/<str:token>/allocation.json", sharing.share_allocation, name="share_allocation"),
 ]

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("accounts", "venues", "costing", "tierslieux")
+PACKAGES = ("accounts", "venues", "costing", "sharing", "tierslieux")
 LINT_IMPORTS = Path(shutil.which("lint-imports") or ROOT / ".venv" / "bin" / "lint-imports")
 
 
@@ -56,6 +56,7 @@ def test_the_project_keeps_its_contracts(copy):
         ("costing/engine.py", "from costing import models", "pure Python"),
         ("costing/documents.py", "from venues import models", "exchange formats"),
         ("tierslieux/middleware.py", "import costing.views", "project package"),
+        ("costing/views.py", "from sharing import views", "Apps lean one way"),
     ],
 )
 def test_a_forbidden_import_breaks_the_contract_it_crosses(copy, module, line, contract):

@@ -13,4 +13,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("venues.urls")),
     path("", include("costing.urls")),
+    path("", include("sharing.urls")),
 ]

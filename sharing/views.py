@@ -1,5 +1,6 @@
-"""The public read-only page of a venue's current allocation, and its JSON, that a share link
-opens without login (the owner manages the links: venues/views.py)."""
+"""The public read-only page of a venue's allocation, and its JSON, that a share link opens
+without login (the owner manages the links: venues/views.py). This app leans on all the others:
+what a member may read comes from every one of them (docs/architecture.md)."""
 
 import re
 from collections.abc import Callable
@@ -10,12 +11,11 @@ from django.utils.cache import add_never_cache_headers
 from django.views.defaults import page_not_found
 
 from accounts import throttle
+from costing import chart
+from costing.documents import allocation_document, dumps
+from costing.models import venue_allocation
 from venues import pagecache
 from venues.models import Venue
-
-from . import chart
-from .documents import allocation_document, dumps
-from .models import venue_allocation
 
 # What new_share_token() makes (URL-safe base64), up to the column's length.
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -69,7 +69,7 @@ def share_page(request: HttpRequest, venue: Venue) -> HttpResponse:
     # The page names its JSON download relatively: the same cached page serves every link.
     key = pagecache.key(venue, "share-page")
     return HttpResponse(
-        pagecache.render(request, "costing/share_page.html", context, cache_key=key)
+        pagecache.render(request, "sharing/share_page.html", context, cache_key=key)
     )
 
 

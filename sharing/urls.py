@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("s/<str:token>/", views.share_page, name="share_page"),
+    path("s/<str:token>/allocation.json", views.share_allocation, name="share_allocation"),
+]
