@@ -5,10 +5,10 @@ middleware as the pages they are compared with.
   session: the floor every page is compared with.
 - `/bench/floor/…`: the htmx amount edit taken apart. Each view does the first steps of the
   edit, in the edit's own code, and answers at once: the session and the user; then the venue
-  and the user's role in it; then the edit's six queries (in the venue's locked transaction,
-  as every POST through `venue_view`) and the allocation, without its forms and without
-  rendering anything. What is left between the last one and the edit is its forms and the row
-  and summary it renders.
+  and the user's role in it; then the edit's queries (in the venue's locked transaction, as
+  every POST through `venue_view`, its journal entry included) and the allocation, without its
+  forms and without rendering anything. What is left between the last one and the edit is its
+  forms and the row and summary it renders.
 """
 
 from decimal import Decimal
@@ -21,8 +21,9 @@ from django.views.decorators.http import require_POST
 from costing.models import venue_allocation
 from costing.workspace import Workspace
 from tierslieux.urls import urlpatterns as project_urlpatterns
+from venues import journal
 from venues.access import venue_view
-from venues.models import Role, Venue
+from venues.models import Change, Role, Venue
 
 
 def bare(request: HttpRequest) -> HttpResponse:
@@ -44,9 +45,10 @@ def floor_venue(request: HttpRequest, venue: Venue) -> HttpResponse:
 
 @venue_view(Role.EDITOR, methods=("POST",))
 def floor_edit(request: HttpRequest, venue: Venue, item_id: int) -> HttpResponse:
-    """…and the rest of the edit's six queries (the items, the categories, the version-checked
-    UPDATE) and its allocation: the posted amount saved, nothing validated by a form, nothing
-    rendered. Answers the item's new version as the row does, for the same wrk script."""
+    """…and the rest of the edit's queries (the items, the categories, the version-checked
+    UPDATE, the journal's entry) and its allocation: the posted amount saved, nothing validated
+    by a form, nothing rendered. Answers the item's new version as the row does, for the same
+    wrk script."""
     Workspace(venue, can_edit=True).load()
     item = next((i for i in venue.cost_items.all() if i.pk == item_id), None)
     if item is None:
@@ -57,9 +59,11 @@ def floor_edit(request: HttpRequest, venue: Venue, item_id: int) -> HttpResponse
         seen = int(request.POST[f"{prefix}-version"])
     except (KeyError, ArithmeticError, ValueError):
         raise Http404 from None
+    before = journal.snapshot(item, ["amount"])
     item.amount = amount
     if not item.save_if_unchanged(seen, ["amount"]):
         return HttpResponse("stale", status=409, content_type="text/plain")
+    journal.record(venue, item, Change.Action.CHANGED, before=before, after={"amount": str(amount)})
     total = venue_allocation(venue).total  # computed as the edit computes it, not rendered
     return HttpResponse(
         f'<input type="hidden" name="{prefix}-version" value="{item.version}">'

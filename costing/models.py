@@ -12,7 +12,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from venues.models import Membership, Role, Venue
+from venues import journal
+from venues.models import Change, Membership, Role, Venue
 
 from . import engine
 
@@ -290,8 +291,11 @@ def venue_allocation(venue: Venue) -> engine.Allocation:
 
 
 @transaction.atomic
-def create_venue(data: engine.Venue, owner) -> Venue:
-    """Store a venue described by engine inputs (a parsed venue document), owned by `owner`."""
+def create_venue(
+    data: engine.Venue, owner, *, actor=None, action: str = Change.Action.CREATED
+) -> Venue:
+    """Store a venue described by engine inputs (a parsed venue document), owned by `owner`;
+    its journal begins with its creation (or import) by `actor` (None: a command)."""
     venue = Venue.objects.create(
         name=data.name,
         total_surface_m2=data.total_surface_m2,
@@ -328,4 +332,6 @@ def create_venue(data: engine.Venue, owner) -> Venue:
         )
         for position, category in enumerate(data.categories)
     )
+    with journal.acting(actor):
+        journal.record(venue, venue, action)
     return venue

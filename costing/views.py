@@ -22,8 +22,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
+from venues import journal
 from venues.access import venue_view
-from venues.models import AllocationKey, Role, Venue
+from venues.models import AllocationKey, Change, Role, Venue
 
 from .documents import dumps, venue_document
 from .export import allocation_rows
@@ -60,7 +61,7 @@ def venue_list(request: HttpRequest) -> HttpResponse:
 def venue_create(request: HttpRequest) -> HttpResponse:
     form = NewVenueForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        venue = create_venue(form.engine_venue(), owner=request.user)
+        venue = create_venue(form.engine_venue(), owner=request.user, actor=request.user)
         messages.success(request, _("Le lieu « %(name)s » est créé.") % {"name": venue.name})
         return redirect(venue)
     return render(
@@ -93,7 +94,12 @@ def _to_create(request: HttpRequest) -> HttpResponse:
 def _import_document(request: HttpRequest, upload: LimitedUploadHandler) -> HttpResponse:
     upload_form = UploadVenueForm(request.POST, request.FILES, stopped_at_limit=upload.stopped)
     if upload_form.is_valid():
-        venue = create_venue(upload_form.cleaned_data["document"], owner=request.user)
+        venue = create_venue(
+            upload_form.cleaned_data["document"],
+            owner=request.user,
+            actor=request.user,
+            action=Change.Action.IMPORTED,
+        )
         messages.success(request, _("Le lieu « %(name)s » est importé.") % {"name": venue.name})
         return redirect(venue)
     context = {"form": NewVenueForm(), "upload_form": upload_form}
@@ -161,6 +167,8 @@ def row_add(request: HttpRequest, venue: Venue, kind: RowKind, **group: str) -> 
     row.place_last(rows)
     if form.is_valid():
         row.save()
+        fields = [*group, *form._meta.fields]
+        journal.record(venue, row, Change.Action.CREATED, after=journal.snapshot(row, fields))
         if not request.htmx:
             messages.success(request, kind.added % {"name": row})
             return _back(venue, f"{kind.name}-{row.pk}")
@@ -184,8 +192,9 @@ def row_edit(request: HttpRequest, venue: Venue, kind: RowKind, row_id: int) -> 
     rows = kind.rows(venue)
     row = _row(rows, row_id)
     prefix = f"{kind.name}-{row.pk}"
+    fields = kind.form._meta.fields
+    before = journal.snapshot(row, fields)  # the form writes what it cleans onto the row
     form = kind.form(request.POST, instance=row, prefix=prefix, siblings=rows)
-    fields = form._meta.fields
     if not form.is_valid():
         row.refresh_from_db(fields=fields)  # the form wrote its valid fields onto it
         workspace.bound[prefix] = form
@@ -202,6 +211,9 @@ def row_edit(request: HttpRequest, venue: Venue, kind: RowKind, row_id: int) -> 
             request, "row", "summary-oob", kind=kind, row=row, stale=STALE,
             form=workspace.form(kind, row),
         )  # fmt: skip
+    journal.record(
+        venue, row, Change.Action.CHANGED, before=before, after=journal.snapshot(row, fields)
+    )
     if not request.htmx:
         return _back(venue, prefix)
     return workspace.fragments(
@@ -215,6 +227,7 @@ def row_delete(request: HttpRequest, venue: Venue, kind: RowKind, row_id: int) -
     if request.method == "GET":
         context = {"venue": venue, "row": row}
         return render(request, "costing/confirm_delete_row.html", context)
+    journal.record(venue, row, Change.Action.DELETED)
     row.delete()  # the database dates the change on the venue (Venue.revision)
     if not request.htmx:
         messages.success(request, kind.deleted % {"name": row})
@@ -226,7 +239,8 @@ def row_delete(request: HttpRequest, venue: Venue, kind: RowKind, row_id: int) -
 def row_move(request: HttpRequest, venue: Venue, kind: RowKind, row_id: int) -> HttpResponse:
     rows = list(kind.rows(venue))
     row = _row(rows, row_id)
-    row.move(rows, request.POST.get("direction"))
+    if row.move(rows, request.POST.get("direction")):
+        journal.record(venue, row, Change.Action.MOVED)
     if not request.htmx:
         return _back(venue, f"{kind.name}-{row.pk}")
     return _workspace(venue).fragments(request, kind.section, "summary-oob")
@@ -241,6 +255,7 @@ def item_details(request: HttpRequest, venue: Venue, item_id: int) -> HttpRespon
     items = list(ITEMS.rows(venue))
     item = _row(items, item_id)
     group = (item.pool, item.tier)
+    before = journal.snapshot(item, CostItemDetailsForm._meta.fields)
     form = CostItemDetailsForm(request.POST, instance=item, siblings=items)
     if form.is_valid():
         fields = form._meta.fields
@@ -248,6 +263,8 @@ def item_details(request: HttpRequest, venue: Venue, item_id: int) -> HttpRespon
             item.place_last(items)
             fields = [*fields, "position"]
         if item.save_if_unchanged(form.cleaned_data["version"], fields):
+            after = journal.snapshot(item, form._meta.fields)
+            journal.record(venue, item, Change.Action.CHANGED, before=before, after=after)
             messages.success(request, _("Poste « %(label)s » enregistré.") % {"label": item.label})
             return _back(venue, f"item-{item.pk}")
         messages.error(request, STALE)
@@ -277,7 +294,7 @@ def _details_page(
 def keys_edit(request: HttpRequest, venue: Venue) -> HttpResponse:
     form = AllocationKeysForm(request.POST, prefix="keys")
     if form.is_valid():
-        venue.set_keys(form.cleaned_data["infrastructure_key"], form.cleaned_data["services_key"])
+        _set_keys(venue, form.cleaned_data["infrastructure_key"], form.cleaned_data["services_key"])
         if not request.htmx:
             return _back(venue, "keys")
         return _workspace(venue).fragments(request, "keys", "summary-oob")
@@ -287,9 +304,18 @@ def keys_edit(request: HttpRequest, venue: Venue) -> HttpResponse:
     return workspace.fragments(request, "keys", "summary-oob")
 
 
+def _set_keys(venue: Venue, infrastructure: str, services: str) -> None:
+    keys = ["infrastructure_key", "services_key"]
+    before = journal.snapshot(venue, keys)
+    venue.set_keys(infrastructure, services)
+    journal.record(
+        venue, venue, Change.Action.CHANGED, before=before, after=journal.snapshot(venue, keys)
+    )
+
+
 @venue_view(Role.EDITOR, methods=("POST",))
 def preset_surface(request: HttpRequest, venue: Venue) -> HttpResponse:
-    venue.set_keys(AllocationKey.SURFACE, AllocationKey.SURFACE)
+    _set_keys(venue, AllocationKey.SURFACE, AllocationKey.SURFACE)
     messages.success(
         request, _("Chaque catégorie porte désormais les coûts au prorata de sa surface.")
     )
@@ -306,8 +332,17 @@ def preset_bonjour_bienvenue(request: HttpRequest, venue: Venue) -> HttpResponse
         return _back(venue, "keys")
     infrastructure = form.cleaned_data["infrastructure_carrier"]
     services = form.cleaned_data["services_carrier"]
+    shares = ["infrastructure_pct", "services_pct"]
+    before = {
+        category.pk: journal.snapshot(category, shares) for category in venue.categories.all()
+    }
     venue.categories.give_pools(infrastructure, services)
-    venue.set_keys(AllocationKey.MANUAL, AllocationKey.MANUAL)
+    for category in venue.categories.all():
+        after = journal.snapshot(category, shares)
+        journal.record(
+            venue, category, Change.Action.CHANGED, before=before[category.pk], after=after
+        )
+    _set_keys(venue, AllocationKey.MANUAL, AllocationKey.MANUAL)
     messages.success(
         request,
         _(

@@ -27,6 +27,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
 
+from . import journal
 from .models import Role, Venue, refusal_message
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
@@ -57,7 +58,8 @@ def venue_view(role: Role = Role.VIEWER, methods: tuple[str, ...] = ("GET",)):
 
     Access is checked before the method, so a stranger gets 404 on every URL and method,
     never a 405 that would reveal the venue exists. A request that may write runs in one
-    transaction under the venue's lock (see the module's docstring).
+    transaction under the venue's lock (see the module's docstring), and the changes it
+    records in the venue's journal are the user's (venues/journal.py).
     """
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -68,7 +70,7 @@ def venue_view(role: Role = Role.VIEWER, methods: tuple[str, ...] = ("GET",)):
                 venue = get_venue_for_user(request, venue_id, role)
                 return _run(view, request, venue, methods, kwargs)
             try:
-                with transaction.atomic():
+                with transaction.atomic(), journal.acting(request.user):
                     venue = get_venue_for_user(request, venue_id, role, lock=True)
                     return _run(view, request, venue, methods, kwargs)
             except IntegrityError as error:

@@ -226,3 +226,53 @@ class ShareLink(models.Model):
     def revoke(self) -> None:
         self.revoked_at = timezone.now()
         self.save(update_fields=["revoked_at"])
+
+
+class ChangeQuerySet(models.QuerySet):
+    def for_display(self) -> "ChangeQuerySet":
+        """Newest first, with who made each change, in one query whatever their number."""
+        return self.select_related("actor").order_by("-at", "-pk")
+
+
+class Change(models.Model):
+    """One change to a venue, as its journal tells it: who, when, what it touched, and each
+    field as it was before and after (venues/journal.py writes them, in the transaction of the
+    change itself, so that no change is ever without its entry)."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("ajout")
+        CHANGED = "changed", _("modification")
+        DELETED = "deleted", _("suppression")
+        MOVED = "moved", _("déplacement")
+        IMPORTED = "imported", _("import")
+        REVOKED = "revoked", _("révocation")
+
+    venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="changes")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("par"),
+    )
+    # Who made it, as they were called then: kept when the account is gone. Empty: a command.
+    actor_name = models.CharField(_("nom"), max_length=150, blank=True)
+    at = models.DateTimeField(_("le"), default=timezone.now)
+    # What it touched: a model ("costing.costitem"), the object's id and its name then.
+    model = models.CharField(_("objet"), max_length=100)
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    label = models.CharField(_("nom de l'objet"), max_length=200, blank=True)
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    # [[field name, value before, value after], …], values as stored, as text ("" for none).
+    fields = models.JSONField(_("champs"), default=list, blank=True)
+
+    objects = ChangeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("modification")
+        verbose_name_plural = _("journal des modifications")
+        indexes = [models.Index(fields=["venue", "-at"], name="change_venue_newest_first")]
+
+    def __str__(self) -> str:
+        return f"{self.venue} · {self.get_action_display()} · {self.label}"

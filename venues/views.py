@@ -6,16 +6,26 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from . import journal
 from .access import venue_view
 from .forms import ShareLinkForm, VenueForm
-from .models import Role, Venue
+from .models import Change, Role, Venue
 
 
 @venue_view(Role.EDITOR, methods=("GET", "POST"))
 def venue_edit(request: HttpRequest, venue: Venue) -> HttpResponse:
+    fields = VenueForm._meta.fields
+    before = journal.snapshot(venue, fields)
     form = VenueForm(request.POST or None, instance=venue)
     if request.method == "POST" and form.is_valid():
         form.save()
+        journal.record(
+            venue,
+            venue,
+            Change.Action.CHANGED,
+            before=before,
+            after=journal.snapshot(venue, fields),
+        )
         messages.success(request, _("Le lieu est enregistré."))
         return redirect(venue)
     return render(request, "venues/venue_form.html", {"form": form, "venue": venue})
@@ -39,6 +49,7 @@ def share_links(request: HttpRequest, venue: Venue) -> HttpResponse:
         link = form.save(commit=False)
         link.venue, link.created_by = venue, request.user
         link.save()
+        journal.record(venue, link, Change.Action.CREATED)
         messages.success(request, _("Le lien « %(label)s » est créé.") % {"label": link.label})
         return redirect("share_links", venue.pk)
     links = venue.share_links.active().select_related("created_by")
@@ -50,5 +61,6 @@ def share_links(request: HttpRequest, venue: Venue) -> HttpResponse:
 def share_revoke(request: HttpRequest, venue: Venue, link_id: int) -> HttpResponse:
     link = get_object_or_404(venue.share_links.active(), pk=link_id)
     link.revoke()
+    journal.record(venue, link, Change.Action.REVOKED)
     messages.success(request, _("Le lien « %(label)s » est révoqué.") % {"label": link.label})
     return redirect("share_links", venue.pk)
