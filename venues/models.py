@@ -82,6 +82,16 @@ class Venue(models.Model):
     # pages cached under their key (venues/pagecache.py) can never be stale.
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
     revision = models.PositiveBigIntegerField(default=0, editable=False)
+    # A scenario is a named copy of a venue's inputs, edited like a venue, that never changes
+    # the venue it copies: that venue, here; None for a venue itself.
+    scenario_of = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="scenarios",
+        verbose_name=_("scénario du lieu"),
+    )
 
     objects = VenueQuerySet.as_manager()
 
@@ -209,6 +219,12 @@ class ShareLink(models.Model):
     )
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     revoked_at = models.DateTimeField(_("révoqué le"), null=True, blank=True)
+    # What the link shows besides the allocation, as its owner chose (the share page reads them).
+    show_items = models.BooleanField(_("montrer le détail des postes de coût"), default=True)
+    show_prices = models.BooleanField(_("montrer les prix"), default=False)
+    # A link pinned to one closed month ("2026-11") shows that month only; empty: the current
+    # allocation and every closed month.
+    period = models.CharField(_("mois"), max_length=7, blank=True)
 
     objects = ShareLinkQuerySet.as_manager()
 
@@ -263,7 +279,9 @@ class Change(models.Model):
     model = models.CharField(_("objet"), max_length=100)
     object_id = models.PositiveBigIntegerField(null=True, blank=True)
     label = models.CharField(_("nom de l'objet"), max_length=200, blank=True)
-    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    # One of Action's values; not a field with choices, so that an app adding an action (a
+    # period closed, a scenario applied) adds no migration here.
+    action = models.CharField(_("action"), max_length=20)
     # [[field name, value before, value after], …], values as stored, as text ("" for none).
     fields = models.JSONField(_("champs"), default=list, blank=True)
 
@@ -275,4 +293,11 @@ class Change(models.Model):
         indexes = [models.Index(fields=["venue", "-at"], name="change_venue_newest_first")]
 
     def __str__(self) -> str:
-        return f"{self.venue} · {self.get_action_display()} · {self.label}"
+        return f"{self.venue} · {self.action_label} · {self.label}"
+
+    @property
+    def action_label(self) -> str:
+        try:
+            return self.Action(self.action).label
+        except ValueError:
+            return self.action
