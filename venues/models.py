@@ -224,7 +224,7 @@ class ShareLink(models.Model):
     show_prices = models.BooleanField(_("montrer les prix"), default=False)
     # A link pinned to one closed month ("2026-11") shows that month only; empty: the current
     # allocation and every closed month.
-    period = models.CharField(_("mois"), max_length=7, blank=True)
+    period = models.CharField(_("mois épinglé"), max_length=7, blank=True)
 
     objects = ShareLinkQuerySet.as_manager()
 

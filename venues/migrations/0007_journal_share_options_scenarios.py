@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='sharelink',
             name='period',
-            field=models.CharField(blank=True, max_length=7, verbose_name='mois'),
+            field=models.CharField(blank=True, max_length=7, verbose_name='mois épinglé'),
         ),
         migrations.AddField(
             model_name='sharelink',
