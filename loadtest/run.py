@@ -205,14 +205,14 @@ print("LOADTEST " + json.dumps(accounts))
 """
 
 
-def setup_data(env: dict[str, str], password: str) -> list[dict]:
-    """USERS managers, each owning a copy of the worked example with a share link."""
+def setup_data(env: dict[str, str], password: str, users: int = USERS) -> list[dict]:
+    """`users` managers, each owning a copy of the worked example with a share link."""
     result = manage(
         {
             **env,
             "LOADTEST_DOCUMENT": str(WORKED_EXAMPLE),
             "LOADTEST_PASSWORD": password,
-            "LOADTEST_USERS": str(USERS),
+            "LOADTEST_USERS": str(users),
             "LOADTEST_ITEMS": str(ITEMS_PER_USER),
         },
         "shell",
