@@ -151,8 +151,19 @@ def test_the_dockerfile_starts_gunicorn_from_its_configuration_file():
     assert "ENV GUNICORN_BIND=0.0.0.0:8000" in dockerfile
 
 
+def compose_service(name: str) -> str:
+    """The lines of one service of docker-compose.yml."""
+    text = (ROOT / "docker-compose.yml").read_text()
+    return text.split(f"\n  {name}:\n", 1)[1].split("\n\n", 1)[0]
+
+
 def test_compose_runs_the_images_command():
-    assert "command:" not in (ROOT / "docker-compose.yml").read_text()
+    assert "command:" not in compose_service("app")
+
+
+def test_compose_gives_the_app_a_redis_of_its_own_that_no_one_else_reaches():
+    assert "REDIS_URL: redis://redis:6379/0" in compose_service("app")
+    assert "ports:" not in compose_service("redis")
 
 
 def test_gunicorn_serves_the_app_on_loopback_unless_told_otherwise(monkeypatch):

@@ -209,6 +209,24 @@ CACHES = {
     }
 }
 
+# With REDIS_URL (redis://host:6379/0, a database of the app's own), the page cache and the
+# sessions live in Redis, shared by every process and every app server: a page rendered by one
+# worker is served by all, and a session is read without a query (cached_db: written through to
+# PostgreSQL, read from Redis). A Redis that does not answer is a cache that misses: pages are
+# rendered again and sessions read from PostgreSQL, never a 500 (venues/pagecache.py
+# ResilientRedisCache). Without it, each process caches for itself and sessions are in PostgreSQL.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES["default"] = {
+        "BACKEND": "venues.pagecache.ResilientRedisCache",
+        "LOCATION": REDIS_URL,
+        "TIMEOUT": CACHES["default"]["TIMEOUT"],
+        "KEY_PREFIX": "tierslieux",
+        # A Redis that stopped answering costs a request at most this much, once per outage.
+        "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 # Requests per address and window (accounts/throttle.py): an address over a limit gets 429 until
 # its window has passed. Share links (/s/<token>/): unknown or revoked tokens opened, after which
 # every share link is refused. Sign-up and password reset: requests sent, valid or not.

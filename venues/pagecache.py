@@ -11,18 +11,23 @@ hole, which renders as a marker, and the markers are replaced by this request's 
 A marker is made of `<` and `>`, which autoescaping never leaves in text that a user typed: no
 label, however it is spelled, can be mistaken for a hole.
 
-Size: the cache keeps at most TIERSLIEUX_CACHE_BYTES per process (`BoundedLocMemCache`).
+Where: by default in each process's memory, at most TIERSLIEUX_CACHE_MB per process
+(`BoundedLocMemCache`); with REDIS_URL, in Redis, shared by every process and machine
+(`ResilientRedisCache`, which also holds the sessions then: settings.py).
 """
 
+import logging
 import pickle
 import re
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import cache
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest
 from django.middleware.csp import get_nonce
 from django.middleware.csrf import get_token
@@ -165,3 +170,90 @@ class BoundedLocMemCache(LocMemCache):
             self._expire_info.clear()
             self._size.clear()
             self._total[0] = 0
+
+
+logger = logging.getLogger(__name__)
+
+
+class ResilientRedisCache(RedisCache):
+    """Django's Redis cache backend, for which an unreachable Redis is a cache that misses.
+
+    The cache only ever saves work: the page cache renders again, cached_db sessions are read
+    from PostgreSQL, a throttle's block is looked up in the database again. So when Redis does
+    not answer (stopped, restarting, unreachable, out of memory), every read is a miss and
+    every write is dropped, logged once per outage, and the request goes on: never a 500.
+    After a failure Redis is left alone for RETRY_SECONDS, so that an outage costs requests no
+    connection attempt each (the socket timeouts in settings.py bound the first one).
+
+    A write or a delete dropped during an outage (a logout's session delete among them) would
+    leave Redis holding what the database no longer does, so the first call that reaches Redis
+    again empties the cache's database first (FLUSHDB: REDIS_URL must name a database of the
+    app's own). What a cache holds is rebuilt from PostgreSQL; nothing is lost.
+    """
+
+    RETRY_SECONDS = 5.0
+    _WRITES = frozenset({"add", "set", "touch", "delete", "incr", "set_many", "delete_many"})
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._down_until = 0.0
+        self._dropped_writes = False
+        self._outage = False
+
+    def _call(self, method: str, miss: Any, *args, **kwargs) -> Any:
+        if time.monotonic() < self._down_until:
+            self._dropped_writes |= method in self._WRITES
+            return miss
+        try:
+            if self._dropped_writes:
+                super().clear()
+                self._dropped_writes = False
+            result = getattr(super(), method)(*args, **kwargs)
+        except Exception as error:  # noqa: BLE001 - redis' errors and the socket's alike
+            self._dropped_writes |= method in self._WRITES
+            self._down_until = time.monotonic() + self.RETRY_SECONDS
+            if not self._outage:
+                self._outage = True
+                logger.warning("Redis does not answer, the cache misses until it does: %r", error)
+            return miss
+        if self._outage:
+            self._outage = False
+            logger.warning("Redis answers again")
+        return result
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("add", False, key, value, timeout, version)
+
+    def get(self, key, default=None, version=None):
+        return self._call("get", default, key, default, version)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("set", None, key, value, timeout, version)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("touch", False, key, timeout, version)
+
+    def delete(self, key, version=None):
+        return self._call("delete", False, key, version)
+
+    def get_many(self, keys, version=None):
+        return self._call("get_many", {}, keys, version)
+
+    def has_key(self, key, version=None):
+        return self._call("has_key", False, key, version)
+
+    def incr(self, key, delta=1, version=None):
+        missing = object()
+        result = self._call("incr", missing, key, delta, version)
+        if result is missing:
+            raise ValueError(f"Key '{key}' not found.")
+        return result
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("set_many", list(data), data, timeout, version)
+
+    def delete_many(self, keys, version=None):
+        return self._call("delete_many", None, keys, version)
+
+    def clear(self):
+        return self._call("clear", False)
