@@ -16,6 +16,7 @@ Where: by default in each process's memory, at most TIERSLIEUX_CACHE_MB per proc
 (`ResilientRedisCache`, which also holds the sessions then: settings.py).
 """
 
+import hashlib
 import logging
 import pickle
 import re
@@ -75,6 +76,34 @@ def key(venue, name: str, *parts: object) -> str:
     return ":".join(
         map(str, ("venue", venue.pk, venue.revision, stamp, name, get_language(), *parts))
     )
+
+
+def row_key(venue, name: str, row, *parts: object) -> str:
+    """The cache key of what `name` renders from one row of `venue` (a cost item, a member
+    category) as it is now, in the active language: made of the row's stored values, so that
+    it changes whenever the row does, whoever changed it, and of nothing else, so that an edit
+    of one row leaves the others' markup cached (`fragments`)."""
+    values = repr(tuple(getattr(row, field.attname) for field in row._meta.concrete_fields))
+    digest = hashlib.blake2b(values.encode(), digest_size=16).hexdigest()
+    return ":".join(map(str, ("row", venue.pk, name, row.pk, digest, get_language(), *parts)))
+
+
+def fragment(template_name: str, context: dict) -> str:
+    """`template_name` rendered without the request, its holes left as markers: markup to be
+    placed into a page that `render` fills in (see the module's docstring)."""
+    return render_to_string(template_name, {**HOLES, **context})
+
+
+def fragments(makers: dict[str, Callable[[], str]]) -> dict[str, SafeString]:
+    """The markup under each key, from the cache (one round trip for all) or made by its
+    function and cached. For a page made of many rows: after an edit only the changed row is
+    rendered again. The markup goes into a page rendered by `render`, which fills its holes."""
+    found = cache.get_many(list(makers))
+    missing = {key: make() for key, make in makers.items() if key not in found}
+    if missing:
+        cache.set_many(missing)
+    # Rendered by the template engine with autoescaping, as the page around it.
+    return {key: mark_safe(text) for key, text in {**found, **missing}.items()}  # noqa: S308
 
 
 def cached(cache_key: str, make: Callable[[], Any]) -> Any:
