@@ -48,11 +48,24 @@ def child(args: argparse.Namespace) -> None:
     for page in ("workspace", "share", "edit", "workspace", "share"):  # warm-up
         assert pages.get(page).status_code == 200
     times: dict[str, list[float]] = {"edit": [], "workspace": [], "share": []}
+    profile = None
+    if args.profile:
+        import cProfile
+
+        profile = cProfile.Profile()
     for _ in range(args.repeat):
         for page in times:
             start = time.perf_counter()
+            if profile and page == "workspace":
+                profile.enable()
             assert pages.get(page).status_code == 200
+            if profile:
+                profile.disable()
             times[page].append(1000 * (time.perf_counter() - start))
+    if profile:
+        import pstats
+
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
     print(f"{args.items} items × {args.categories} categories, {args.repeat} rounds:")
     for page, values in times.items():
         after = "" if page == "edit" else " (first view after the edit)"
@@ -70,6 +83,7 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=300)
     parser.add_argument("--categories", type=int, default=12)
     parser.add_argument("--repeat", type=int, default=10)
+    parser.add_argument("--profile", action="store_true", help="cProfile the workspace views")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:

@@ -211,8 +211,8 @@ CACHES = {
 
 # With REDIS_URL (redis://host:6379/0, a database of the app's own), the page cache and the
 # sessions live in Redis, shared by every process and every app server: a page rendered by one
-# worker is served by all, and a session is read without a query (cached_db: written through to
-# PostgreSQL, read from Redis). A Redis that does not answer is a cache that misses: pages are
+# worker is served by all, and a session and its user are read without a query (cached_db:
+# written through to PostgreSQL, read from Redis). A Redis that does not answer is a cache that misses: pages are
 # rendered again and sessions read from PostgreSQL, never a 500 (venues/pagecache.py
 # ResilientRedisCache). Without it, each process caches for itself and sessions are in PostgreSQL.
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -226,6 +226,12 @@ if REDIS_URL:
         "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # The signed-in user too, dropped from it on every change (accounts/backends.py). Sessions
+    # made before REDIS_URL was set named ModelBackend: their users log in again, once.
+    AUTHENTICATION_BACKENDS = [
+        "axes.backends.AxesStandaloneBackend",
+        "accounts.backends.CachedUserBackend",
+    ]
 
 # Requests per address and window (accounts/throttle.py): an address over a limit gets 429 until
 # its window has passed. Share links (/s/<token>/): unknown or revoked tokens opened, after which

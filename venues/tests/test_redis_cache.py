@@ -45,6 +45,10 @@ def redis_settings(url: str):
             }
         },
         SESSION_ENGINE=CACHED_DB,
+        AUTHENTICATION_BACKENDS=[
+            "axes.backends.AxesStandaloneBackend",
+            "accounts.backends.CachedUserBackend",
+        ],
     )
 
 
@@ -116,7 +120,7 @@ def test_with_redis_at_a_closed_port_every_page_is_served_from_the_database(
     assert len(outage_lines) == 1  # logged once, not per request
 
 
-def test_a_page_cached_in_redis_is_served_to_every_process_and_sessions_are_read_from_it(
+def test_with_redis_the_session_the_user_and_the_page_come_from_it_in_one_query(
     alice, example, redis_server, django_assert_num_queries
 ):
     url, _, client_redis = redis_server
@@ -124,10 +128,46 @@ def test_a_page_cached_in_redis_is_served_to_every_process_and_sessions_are_read
         client = Client()
         client.force_login(alice)
         assert client.get(example.get_absolute_url()).status_code == 200
-        assert client_redis.dbsize() >= 2  # the session and the page
-        # The session from Redis, no query: the user, then the venue with its role.
-        with django_assert_num_queries(2):
+        assert client_redis.dbsize() >= 3  # the session, the user, the page (and its rows)
+        # The session and the user from Redis: only the venue with the user's role.
+        with django_assert_num_queries(1):
             assert client.get(example.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_redis_an_htmx_edit_takes_seven_queries_in_its_transaction(
+    alice, example, redis_server, django_assert_num_queries
+):
+    url, _, _ = redis_server
+    item = rent(example)
+    with redis_settings(url):
+        client = Client()
+        client.force_login(alice)
+        client.get(example.get_absolute_url())
+        # BEGIN, the venue locked with the role, items, categories, the versioned UPDATE, the
+        # journal's entry, COMMIT: no session, no user.
+        with django_assert_num_queries(7):
+            response = client.post(
+                reverse("item_edit", args=[example.pk, item.pk]),
+                item_data(item, amount="12"),
+                headers=HTMX,
+            )
+        assert response.status_code == 200
+
+
+def test_a_password_change_ends_the_other_sessions_although_the_user_was_cached(
+    alice, example, redis_server
+):
+    url, _, _ = redis_server
+    with redis_settings(url):
+        elsewhere = Client()
+        elsewhere.force_login(alice)
+        assert elsewhere.get(example.get_absolute_url()).status_code == 200  # user cached
+        alice.set_password("a-new-password-for-alice")
+        alice.save()
+        response = elsewhere.get(example.get_absolute_url())
+        assert response.status_code == 302
+        assert reverse("login") in response["Location"]
 
 
 def test_a_redis_that_goes_away_degrades_to_the_database_and_a_logout_meanwhile_holds(
