@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, partial
 
 from django.contrib.messages import get_messages
-from django.db.models import QuerySet, prefetch_related_objects
+from django.db.models import QuerySet
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import Promise
@@ -22,7 +22,7 @@ from venues.models import Venue
 
 from . import chart
 from .forms import AllocationKeysForm, CostItemForm, MemberCategoryForm, RowForm
-from .models import CostItem, MemberCategory, Pool, Row, Tier, venue_allocation
+from .models import CostItem, MemberCategory, Pool, Row, Tier, load_rows, venue_allocation
 
 PAGE = "costing/workspace.html"
 GROUPS = [
@@ -90,7 +90,7 @@ class Workspace:
     bound: dict = field(default_factory=dict)  # {"item-12": bound form with errors, ...}
 
     def load(self) -> "Workspace":
-        prefetch_related_objects([self.venue], "cost_items", "categories")
+        load_rows(self.venue)  # items and categories, one query
         return self
 
     def form(self, kind: RowKind, row: Row) -> Form:

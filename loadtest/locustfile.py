@@ -31,6 +31,7 @@ import re
 import sys
 import time
 from decimal import Decimal
+from http.cookiejar import Cookie
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -129,7 +130,12 @@ class Manager(FastHttpUser):
         for pk in self.items:
             LEDGER[pk] = {"acked": 0, "delta": Decimal(0), "late": 0, "refused": 0}
         self.logged_in = False
-        self.log_in()
+        if self.account["session"]:  # made by loadtest/run.py, as a login would
+            for name, value in self.account["session"].items():
+                self.set_cookie(name, value)
+            self.logged_in = True
+        else:
+            self.log_in()
         STARTED[0] += 1
         if STARTED[0] == USERS:
             PHASES["steady_at"] = time.time()
@@ -141,6 +147,13 @@ class Manager(FastHttpUser):
     def headers(self, **extra: str) -> dict[str, str]:
         """Each manager from its own address, behind the (trusted) proxy the server expects."""
         return {"X-Forwarded-For": self.account["address"], **extra}
+
+    def set_cookie(self, name: str, value: str) -> None:
+        host = urlsplit(HOSTS[0]).hostname
+        self.client.cookiejar.set_cookie(
+            Cookie(0, name, value, None, False, host, False, False, "/", True, False, None,
+                   False, None, None, {})
+        )  # fmt: skip
 
     def cookie(self, name: str) -> str:
         return next((c.value for c in self.client.cookiejar if c.name == name), "")

@@ -175,10 +175,14 @@ def query(database_url: str, sql: str, *params) -> list[tuple]:
 # Data ------------------------------------------------------------------------------------------
 
 SETUP = """
-import json, os
+import json, os, time
+from importlib import import_module
 from pathlib import Path
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.middleware.csrf import _get_new_csrf_string
 from bench.sample import item_fields
 from costing.documents import load_venue_document
 from costing.models import create_venue
@@ -193,7 +197,17 @@ for index in range(int(os.environ["LOADTEST_USERS"])):
     venue = create_venue(document, owner=user)
     link = ShareLink.objects.create(venue=venue, label="Membres", created_by=user)
     items = venue.cost_items.order_by("position", "pk")[: int(os.environ["LOADTEST_ITEMS"])]
+    session = {}
+    if os.environ.get("LOADTEST_SESSIONS") == "1":  # logged in already, as by the login form
+        store = import_module(settings.SESSION_ENGINE).SessionStore()
+        store[SESSION_KEY] = str(user.pk)
+        store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
+        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        store["tierslieux_saved_at"] = int(time.time())
+        store.create()
+        session = {"sessionid": store.session_key, "csrftoken": _get_new_csrf_string()}
     accounts.append({
+        "session": session,
         "index": index,
         "username": user.username,
         "address": f"10.0.{index // 250}.{index % 250 + 1}",
@@ -205,11 +219,16 @@ print("LOADTEST " + json.dumps(accounts))
 """
 
 
-def setup_data(env: dict[str, str], password: str, users: int = USERS) -> list[dict]:
-    """`users` managers, each owning a copy of the worked example with a share link."""
+def setup_data(
+    env: dict[str, str], password: str, users: int = USERS, sessions: bool = False
+) -> list[dict]:
+    """`users` managers, each owning a copy of the worked example with a share link; with
+    `sessions`, each with a session made in the database, which the simulated manager uses
+    instead of logging in (the capacity run: 400 argon2 logins would take minutes)."""
     result = manage(
         {
             **env,
+            "LOADTEST_SESSIONS": "1" if sessions else "0",
             "LOADTEST_DOCUMENT": str(WORKED_EXAMPLE),
             "LOADTEST_PASSWORD": password,
             "LOADTEST_USERS": str(users),
@@ -500,9 +519,12 @@ def run_locust(
     return result
 
 
-def common_checks(result: Result) -> None:
-    logins = sum(1 for r in result.requests if r["name"] == "login" and r["ok"])
-    result.check(f"every simulated user logged in ({logins})", logins >= result.users)
+def common_checks(result: Result, logins: bool = True) -> None:
+    """What every run must hold; `logins`: the users log in through the form (not with a
+    session made beforehand)."""
+    if logins:
+        done = sum(1 for r in result.requests if r["name"] == "login" and r["ok"])
+        result.check(f"every simulated user logged in ({done})", done >= result.users)
     result.check("no request without an answer (timeout, connection error)", not result.no_answer)
     result.check(
         f"no lost edit ({result.acked} acknowledged; PostgreSQL holds each one)",
