@@ -70,7 +70,8 @@ TARGETS = {
 HEALTHZ_TARGET = 0.4  # × the bare view
 EDIT_FLOOR_TARGET = 0.8  # the edit × its floor row (floor-edit), each venue
 QUERY_TARGETS = {
-    "workspace": 6, "share": 3, "workspace-cold": 6, "share-cold": 3, "edit": 6,
+    "workspace": 6, "share": 3, "workspace-cold": 6, "share-cold": 3,
+    "edit": 5,  # issue 19 (was 6); reached with REDIS_URL only (docs/scaling.md)
 }  # fmt: skip
 # Pages that other issues add, one row each in the HTTP table, requested logged in as the venue's
 # owner on the worked example, as ratios to /healthz: (key, label, URL name, argument, text the
@@ -583,7 +584,7 @@ PAGE_LABELS = {
     "edit": "htmx amount edit (POST, logged in)",
     "floor-login": "floor: a logged-in POST (session, user, CSRF), 2 bytes answered",
     "floor-venue": "floor: … and the venue with the user's role, as the edit checks it",
-    "floor-edit": "floor: … and the edit's six queries and allocation, no form, nothing rendered",
+    "floor-edit": "floor: … and the edit's other queries and allocation, no form, no rendering",
     **{key: label for key, label, _, _, _ in PAGE_ROWS},
 }
 # Measured on one connection, as ratios to /healthz on one connection.
@@ -735,8 +736,9 @@ until the worker has served the requests wrk left queued.
 
 The *floor* rows take the edit apart (bench/urls.py): each runs the edit's first steps, in the
 edit's own code, and answers at once. First a logged-in POST (the session and the user); then
-also the venue with the user's role; then also the items, the categories, the version-checked
-UPDATE and the allocation: the edit's six queries, in the venue's locked transaction
+also the venue with the user's role; then also the items and categories (one query), the
+version-checked UPDATE, the journal's entry and the allocation: the edit's queries, in the
+venue's locked transaction
 (tests/test_bench_floor.py), without its forms and without rendering the row and the summary.
 The edit cannot be faster than the last.
 

@@ -75,8 +75,9 @@ CATEGORIES = RowKind(
 class Group:
     pool: Pool
     tier: Tier
-    rows: list[tuple[CostItem, Form]]
+    rows: list[tuple[CostItem, Form | None, SafeString | None]]
     add_form: Form
+    add_markup: SafeString | None = None  # the empty add form, cached (Workspace.add_markup)
 
     @property
     def key(self) -> str:
@@ -140,8 +141,30 @@ class Workspace:
                 for item in self.venue.cost_items.all()
                 if item.pool == pool and item.tier == tier
             ]
-            groups.append(Group(Pool(pool), Tier(tier), rows, add_form))
+            markup = None if prefix in self.bound else self.add_markup.get(f"{pool}-{tier}")
+            groups.append(Group(Pool(pool), Tier(tier), rows, add_form, markup))
         return groups
+
+    @cached_property
+    def add_markup(self) -> dict[str, SafeString]:
+        """The empty forms that add a row (one per group of items, one for categories), from
+        the cache: they depend on the venue's identity only, so they are rendered once per
+        venue and language, not on every view after an edit. Only for editors."""
+        if not self.can_edit:
+            return {}
+        venue, makers = self.venue, {}
+        for pool, tier in GROUPS:
+            group = Group(Pool(pool), Tier(tier), [], CostItemForm(prefix=f"new-{pool}-{tier}"))
+            context = {"venue": venue, "group": group, "form": group.add_form}
+            makers[group.key] = partial(pagecache.fragment, f"{PAGE}#add-item", context)
+        context = {"venue": venue, "form": MemberCategoryForm(prefix="new-category")}
+        makers["category"] = partial(pagecache.fragment, f"{PAGE}#add-category", context)
+        keys = {name: pagecache.form_key(venue, name) for name in makers}
+        found = pagecache.fragments({keys[name]: make for name, make in makers.items()})
+        markup = {name: found[key] for name, key in keys.items()}
+        if "new-category" in self.bound:
+            del markup["category"]
+        return markup
 
     @cached_property
     def category_rows(self) -> list[tuple[MemberCategory, Form | None, str, SafeString | None]]:

@@ -88,6 +88,12 @@ def row_key(venue, name: str, row, *parts: object) -> str:
     return ":".join(map(str, ("row", venue.pk, name, row.pk, digest, get_language(), *parts)))
 
 
+def form_key(venue, name: str, *parts: object) -> str:
+    """The cache key of an empty form of `venue` (adding a row): what it renders depends on
+    the venue's identity (its URLs), not on its state, so it outlives every edit."""
+    return ":".join(map(str, ("form", venue.pk, name, get_language(), *parts)))
+
+
 def fragment(template_name: str, context: dict) -> str:
     """`template_name` rendered without the request, its holes left as markers: markup to be
     placed into a page that `render` fills in (see the module's docstring)."""
