@@ -9,21 +9,30 @@ from django.urls import reverse
 from costing.models import CostItem, MemberCategory
 from costing.workspace import Workspace
 from tests.helpers import item_data, rent
+from venues import pagecache
 
 HTMX = {"HX-Request": "true"}
 
 
 @pytest.fixture
 def rendered_rows(monkeypatch) -> list[str]:
-    """The rows the workspace renders (as "item-12"), as they are rendered."""
+    """The rows the workspace renders (as "item-12") and the fragments rendered for the cache
+    (as "#add-item"), as they are rendered."""
     seen: list[str] = []
     original = Workspace._render_row
+    fragment = pagecache.fragment
 
     def spy(self, kind, row):
         seen.append(f"{kind.name}-{row.pk}")
         return original(self, kind, row)
 
+    def spy_fragment(template_name, context):
+        if "#add-" in template_name:
+            seen.append(template_name.split("#")[1])
+        return fragment(template_name, context)
+
     monkeypatch.setattr(Workspace, "_render_row", spy)
+    monkeypatch.setattr(pagecache, "fragment", spy_fragment)
     return seen
 
 
@@ -32,7 +41,8 @@ def test_after_an_edit_the_next_view_renders_the_changed_row_only(
 ):
     rows = example.cost_items.count() + example.categories.count()
     alice_client.get(example.get_absolute_url())
-    assert len(rendered_rows) == rows
+    assert len([seen for seen in rendered_rows if "-" in seen and seen[-1].isdigit()]) == rows
+    assert rendered_rows.count("add-item") == 4 and rendered_rows.count("add-category") == 1
     item = rent(example)
     alice_client.post(
         reverse("item_edit", args=[example.pk, item.pk]),
@@ -41,7 +51,7 @@ def test_after_an_edit_the_next_view_renders_the_changed_row_only(
     )
     rendered_rows.clear()
     page = alice_client.get(example.get_absolute_url()).text
-    assert rendered_rows == [f"item-{item.pk}"]
+    assert rendered_rows == [f"item-{item.pk}"]  # neither the other rows nor the add forms
     assert f'name="item-{item.pk}-amount" value="1234,50"' in page
     assert f'name="item-{item.pk}-version" value="2"' in page
     assert page.count("<form") > rows  # every row is on the page, cached or not
