@@ -4,6 +4,7 @@ Local development works with no variable at all except DJANGO_DEBUG=1 (what `mak
 with debug off (the default) the production settings apply and a secret key is required.
 """
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -211,17 +212,32 @@ CACHES = {
 
 # With REDIS_URL (redis://host:6379/0, a database of the app's own), the page cache and the
 # sessions live in Redis, shared by every process and every app server: a page rendered by one
-# worker is served by all, and a session and its user are read without a query (cached_db:
-# written through to PostgreSQL, read from Redis). A Redis that does not answer is a cache that misses: pages are
-# rendered again and sessions read from PostgreSQL, never a 500 (venues/pagecache.py
+# worker is served by all, and a session and its user are read without a query (cached_db: written
+# through to PostgreSQL, read from Redis). A Redis that does not answer is a cache that misses:
+# pages are rendered again and sessions read from PostgreSQL, never a 500 (venues/pagecache.py
 # ResilientRedisCache). Without it, each process caches for itself and sessions are in PostgreSQL.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+
+
+def _release() -> str:
+    """A digest of what renders markup (the apps' code and templates, the translations): the
+    shared cache's keys start with it, so that servers of two releases never serve each
+    other's rendered markup (sessions and users then come from PostgreSQL again, once)."""
+    digest = hashlib.blake2b(digest_size=6)
+    folders = ["templates", "locale", *(app for app in INSTALLED_APPS if "." not in app)]
+    for folder in folders:
+        for path in sorted((BASE_DIR / folder).glob("**/*")):
+            if path.suffix in (".py", ".html", ".mo", ".txt"):
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 if REDIS_URL:
     CACHES["default"] = {
         "BACKEND": "venues.pagecache.ResilientRedisCache",
         "LOCATION": REDIS_URL,
         "TIMEOUT": CACHES["default"]["TIMEOUT"],
-        "KEY_PREFIX": "tierslieux",
+        "KEY_PREFIX": f"tierslieux:{_release()}",
         # A Redis that stopped answering costs a request at most this much, once per outage.
         "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
     }
