@@ -349,7 +349,7 @@ class Result:
     def ramp_seconds(self) -> float:
         if not self.requests or self.steady_at == float("inf"):
             return 0.0
-        return self.steady_at - min(r["t"] for r in self.requests)
+        return max(0.0, self.steady_at - min(r["t"] for r in self.requests))
 
     @property
     def steady_seconds(self) -> float:
