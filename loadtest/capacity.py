@@ -35,6 +35,7 @@ from loadtest.run import (  # noqa: E402
     Log,
     Result,
     common_checks,
+    empty_redis,
     machine,
     manage,
     ms,
@@ -184,6 +185,7 @@ def main() -> int:
             **({"REDIS_URL": REDIS_URL} if REDIS_URL else {}),
         )
         server = server_config(env, None)
+        empty_redis()
         step("migrate and collectstatic on a scratch database")
         manage(env, "migrate", "--no-input")
         manage(env, "collectstatic", "--no-input")

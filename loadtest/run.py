@@ -98,6 +98,15 @@ def server_config(env: dict[str, str], workers: int | None = WORKERS) -> str:
     return f"{workers or conf['workers']} {conf['worker_class']} workers{threads}"
 
 
+def empty_redis() -> None:
+    """The runs start from an empty shared cache: each scratch database numbers its users and
+    venues from 1 again, which a cache kept from an earlier run would mistake for its own."""
+    if REDIS_URL:
+        import redis
+
+        redis.Redis.from_url(REDIS_URL).flushdb()
+
+
 def step(message: str) -> None:
     print(f"[loadtest {time.monotonic() - START:5.1f}s] {message}", file=sys.stderr, flush=True)
 
@@ -719,6 +728,7 @@ def main() -> int:
             )
             global SERVER
             SERVER = server_config(env)
+            empty_redis()
             step("migrate and collectstatic on a scratch database")
             manage(env, "migrate", "--no-input")
             manage(env, "collectstatic", "--no-input")
