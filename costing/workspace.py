@@ -218,9 +218,19 @@ class Workspace:
         context = self.context(**extra)
         return HttpResponse(
             b"".join(
-                pagecache.render(request, f"{PAGE}#{name}", lambda: context) for name in partials
+                self._saved_row(request, **extra)
+                if name == "row" and not extra.get("stale") and not extra["form"].is_bound
+                else pagecache.render(request, f"{PAGE}#{name}", lambda: context)
+                for name in partials
             )
         )
+
+    def _saved_row(self, request: HttpRequest, kind: RowKind, row: Row, **extra) -> bytes:
+        """A row as saved, through the row cache: the markup this answer renders is the one
+        the next view of the page uses, which then renders no row at all."""
+        key = pagecache.row_key(self.venue, kind.name, row, self.can_edit, self.venue.currency)
+        markup = pagecache.fragments({key: partial(self._render_row, kind, row)})[key]
+        return pagecache.filled(request, markup)
 
     def address(self, request: HttpRequest) -> str:
         """Where the language switch comes back to: this page, or the venue's when the page

@@ -23,12 +23,14 @@ import re
 import threading
 import time
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from django.core.cache import cache
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
+from django.db import models
 from django.http import HttpRequest
 from django.middleware.csp import get_nonce
 from django.middleware.csrf import get_token
@@ -83,9 +85,18 @@ def row_key(venue, name: str, row, *parts: object) -> str:
     category) as it is now, in the active language: made of the row's stored values, so that
     it changes whenever the row does, whoever changed it, and of nothing else, so that an edit
     of one row leaves the others' markup cached (`fragments`)."""
-    values = repr(tuple(getattr(row, field.attname) for field in row._meta.concrete_fields))
+    values = repr(tuple(_stored(row, field) for field in row._meta.concrete_fields))
     digest = hashlib.blake2b(values.encode(), digest_size=16).hexdigest()
     return ":".join(map(str, ("row", venue.pk, name, row.pk, digest, get_language(), *parts)))
+
+
+def _stored(row, field) -> object:
+    """A field's value as the database gives it back: a decimal with its column's places (a
+    row just saved from a form holds 1234.5 where a row loaded holds 1234.50)."""
+    value = getattr(row, field.attname)
+    if isinstance(value, Decimal) and isinstance(field, models.DecimalField):
+        return value.quantize(Decimal(1).scaleb(-field.decimal_places))
+    return value
 
 
 def form_key(venue, name: str, *parts: object) -> str:
@@ -112,6 +123,12 @@ def fragments(makers: dict[str, Callable[[], str]]) -> dict[str, SafeString]:
     return {key: mark_safe(text) for key, text in {**found, **missing}.items()}  # noqa: S308
 
 
+def filled(request: HttpRequest, markup: str) -> bytes:
+    """Markup from `fragment(s)` served on its own (an htmx answer): its holes filled in for
+    this request, as `render` fills a page's."""
+    return render(request, "", lambda: {}, text=markup)
+
+
 def cached(cache_key: str, make: Callable[[], Any]) -> Any:
     """What `make` returns, made once per `cache_key`."""
     return cache.get_or_set(cache_key, make)
@@ -123,6 +140,7 @@ def render(
     context: Callable[[], dict],
     *,
     cache_key: str | None = None,
+    text: str | None = None,
 ) -> bytes:
     """`template_name` rendered for this request, from the cache under `cache_key` if given.
 
@@ -132,8 +150,8 @@ def render(
     """
 
     def pieces() -> list[bytes | str]:
-        text = render_to_string(template_name, {**HOLES, **context()})
-        parts: list[bytes | str] = _MARKER.split(text)  # text, hole, text, …, text
+        rendered = render_to_string(template_name, {**HOLES, **context()}) if text is None else text
+        parts: list[bytes | str] = _MARKER.split(rendered)  # text, hole, text, …, text
         parts[::2] = [piece.encode() for piece in parts[::2]]
         return parts
 

@@ -36,7 +36,7 @@ def rendered_rows(monkeypatch) -> list[str]:
     return seen
 
 
-def test_after_an_edit_the_next_view_renders_the_changed_row_only(
+def test_after_an_edit_the_next_view_renders_no_row_the_edit_cached_the_changed_one(
     alice_client, example, rendered_rows
 ):
     rows = example.cost_items.count() + example.categories.count()
@@ -44,14 +44,17 @@ def test_after_an_edit_the_next_view_renders_the_changed_row_only(
     assert len([seen for seen in rendered_rows if "-" in seen and seen[-1].isdigit()]) == rows
     assert rendered_rows.count("add-item") == 4 and rendered_rows.count("add-category") == 1
     item = rent(example)
-    alice_client.post(
+    rendered_rows.clear()
+    answer = alice_client.post(
         reverse("item_edit", args=[example.pk, item.pk]),
         item_data(item, amount="1 234,5"),
         headers=HTMX,
     )
+    assert rendered_rows == [f"item-{item.pk}"]  # the edit's answer, into the row cache
+    assert f'name="item-{item.pk}-amount" value="1234,50"' in answer.text
     rendered_rows.clear()
     page = alice_client.get(example.get_absolute_url()).text
-    assert rendered_rows == [f"item-{item.pk}"]  # neither the other rows nor the add forms
+    assert rendered_rows == []  # no row, no add form: all from the cache
     assert f'name="item-{item.pk}-amount" value="1234,50"' in page
     assert f'name="item-{item.pk}-version" value="2"' in page
     assert page.count("<form") > rows  # every row is on the page, cached or not
