@@ -101,18 +101,17 @@ class Workspace:
     @cached_property
     def markup(self) -> dict[tuple[str, int], SafeString]:
         """Each row's markup, from the cache (venues/pagecache.py `fragments`, keyed by the
-        row's stored values), rendered only for the rows that changed since: after an edit,
-        the next view of a venue of 300 items renders one row, not 300. A row bound to a form
-        with errors is rendered in the page instead, with them."""
+        row's stored values), rendered only for the rows that changed since it was cached: a
+        row saved through htmx is cached by the edit's own answer (`_saved_row`), so the next
+        view of a venue of 300 items renders none of them. A row bound to a form with errors
+        is rendered in the page instead, with them."""
         makers, keys = {}, {}
         venue = self.venue
         for kind, rows in ((ITEMS, venue.cost_items.all()), (CATEGORIES, venue.categories.all())):
             for row in rows:
                 if f"{kind.name}-{row.pk}" in self.bound:
                     continue
-                key = pagecache.row_key(
-                    self.venue, kind.name, row, self.can_edit, self.venue.currency
-                )
+                key = pagecache.row_key(venue, kind.name, row, self.can_edit, venue.currency)
                 makers[key] = partial(self._render_row, kind, row)
                 keys[kind.name, row.pk] = key
         found = pagecache.fragments(makers)
