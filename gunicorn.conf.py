@@ -37,7 +37,12 @@ threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 # milliseconds; the slowest legitimate request (an import at the size limits) in seconds.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "10"))
-keepalive = 5
+# An idle kept-alive connection is closed after this long. Longer than the idle timeout of what
+# sits in front (a proxy's pool of upstream connections: nginx keeps them 60 s): when the server
+# closes first, a request the client sends on the connection at that moment is lost ("no
+# answer"), which `make loadtest` met with 5 s (a manager's requests to one of two servers came
+# up to 6 s apart). gthread keeps idle connections in its poller, not in a thread.
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "75"))
 # The workers' heartbeat files in memory (gunicorn's advice): in a container, /tmp may sit on a
 # disk-backed overlay where the heartbeat's fchmod can block a worker. gunicorn makes its files
 # there with mkstemp, private to the server's user.

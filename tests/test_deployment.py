@@ -242,3 +242,7 @@ def test_the_env_example_names_the_proxy_settings():
 
 def test_gunicorn_opens_no_control_socket(monkeypatch):
     assert gunicorn_config(monkeypatch).control_socket_disable is True
+
+
+def test_gunicorn_keeps_idle_connections_longer_than_a_proxy_does(monkeypatch):
+    assert gunicorn_config(monkeypatch).keepalive > 60
