@@ -39,5 +39,6 @@ urlpatterns = [
             ]
         ),
     ),
-    path("invitation/<str:token>/", team_views.invitation, name="invitation"),
+    # Any path under it, so that every link that is not a pending invitation gets one page.
+    path("invitation/<path:token>/", team_views.invitation, name="invitation"),
 ]
