@@ -265,7 +265,7 @@ class Change(models.Model):
         IMPORTED = "imported", _("import")
         REVOKED = "revoked", _("révocation")
         # The team's (venues/team.py).
-        INVITED = "invited", _("invitation")
+        INVITED = "invited", _("envoi")
         JOINED = "joined", _("arrivée")
         LEFT = "left", _("départ")
 

@@ -346,3 +346,13 @@ def test_sign_ups_through_links_are_throttled_like_sign_ups(client, alice_client
     link = sent_link()
     statuses = [client.post(link, {"username": ""}).status_code for _ in range(3)]
     assert statuses == [200, 200, 429]
+
+
+def test_the_admin_lists_invitations_without_their_token(client, alice_client, venue):
+    invite(alice_client, venue)
+    admin = User.objects.create_superuser("admin", "admin@example.org", "admin-password")
+    client.force_login(admin)
+    listing = client.get(reverse("admin:venues_invitation_changelist"))
+    assert listing.status_code == 200 and "tresoriere@example.org" in listing.content.decode()
+    page = client.get(reverse("admin:venues_invitation_change", args=[Invitation.objects.get().pk]))
+    assert page.status_code == 200 and "token_hash" not in page.content.decode()
