@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from costing.models import CostItem
-from venues.models import Membership, Role, ShareLink, Venue
+from venues.models import Invitation, Membership, Role, ShareLink, Venue
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +34,15 @@ REQUIRED_ROLE = {
     "venue_delete": (Role.OWNER, {"GET", "POST"}),
     "share_links": (Role.OWNER, {"GET", "POST"}),
     "share_revoke": (Role.OWNER, {"POST"}),
+    # The team (venues/team.py).
+    "members": (Role.VIEWER, {"GET"}),
+    "member_leave": (Role.VIEWER, {"POST"}),
+    "member_role": (Role.OWNER, {"POST"}),
+    "member_remove": (Role.OWNER, {"POST"}),
+    "member_transfer": (Role.OWNER, {"POST"}),
+    "invite": (Role.OWNER, {"POST"}),
+    "invitation_revoke": (Role.OWNER, {"POST"}),
+    "venue_journal": (Role.VIEWER, {"GET"}),
 }
 
 
@@ -61,10 +70,22 @@ def url_for(name: str, world) -> str:
         "item_id": world["item"].pk,
         "row_id": row.pk,
         "link_id": world["link"].pk,
+        "membership_id": Membership.objects.get(venue=world["venue"], user__username="victor").pk,
+        "invitation_id": _invitation(world["venue"]).pk,
         "pool": "infrastructure",
         "tier": "basic",
     }
     return reverse(name, kwargs={key: values[key] for key in venue_urls()[name]})
+
+
+def _invitation(venue: Venue) -> Invitation:
+    """A pending invitation of the venue (the same one for every URL of a test)."""
+    invitation = venue.invitations.first()
+    if invitation is None:
+        invitation = Invitation(venue=venue, email="new@example.org")
+        invitation.new_token()
+        invitation.save()
+    return invitation
 
 
 VISITORS = ["anonymous", "charlie", "victor", "bob", "alice"]
@@ -95,3 +116,5 @@ def test_access(client, charlie, world, name, visitor, method):
         assert CostItem.objects.filter(pk=world["item"].pk, amount=900).exists()
         assert ShareLink.objects.filter(pk=world["link"].pk, revoked_at=None).exists()
         assert Membership.objects.count() == 3
+        assert not Membership.objects.filter(role=Role.OWNER).exclude(user__username="alice")
+        assert Invitation.objects.pending().count() == 1

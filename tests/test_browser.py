@@ -125,7 +125,7 @@ def test_a_manager_moves_a_misfiled_item_and_notes_its_contract(browser_page, ex
     page.get_by_label("Notes").fill("Contrat MAIF, échéance au 1er mars.")
     page.get_by_role("button", name="Enregistrer").click()
 
-    expect(page.locator("ul.messages[role=status]")).to_contain_text(
+    expect(page.locator("[role=status] ul.messages")).to_contain_text(
         "Poste « Assurance professionnelle » enregistré."
     )
     moved = page.locator("#group-services-basic").get_by_role(

@@ -218,6 +218,10 @@ SIGNUP_LIMIT = env_int("TIERSLIEUX_SIGNUP_LIMIT", 10)
 SIGNUP_WINDOW_MINUTES = env_int("TIERSLIEUX_SIGNUP_WINDOW_MINUTES", 60)
 PASSWORD_RESET_LIMIT = env_int("TIERSLIEUX_PASSWORD_RESET_LIMIT", 10)
 PASSWORD_RESET_WINDOW_MINUTES = env_int("TIERSLIEUX_PASSWORD_RESET_WINDOW_MINUTES", 60)
+# Invitations a venue's owners may send per window, counted from the invitations themselves
+# under the venue's lock (venues/team.py): past it, the members page refuses with 429.
+INVITATION_LIMIT = env_int("TIERSLIEUX_INVITATION_LIMIT", 20)
+INVITATION_WINDOW_MINUTES = env_int("TIERSLIEUX_INVITATION_WINDOW_MINUTES", 60)
 for _name in [
     "LOGIN_FAILURE_LIMIT",
     "LOGIN_ADDRESS_FAILURE_LIMIT",
@@ -228,6 +232,8 @@ for _name in [
     "SIGNUP_WINDOW_MINUTES",
     "PASSWORD_RESET_LIMIT",
     "PASSWORD_RESET_WINDOW_MINUTES",
+    "INVITATION_LIMIT",
+    "INVITATION_WINDOW_MINUTES",
 ]:
     if env_int(f"TIERSLIEUX_{_name}", 1) < 1:
         raise ImproperlyConfigured(f"TIERSLIEUX_{_name} must be 1 or more")

@@ -2,7 +2,9 @@
 show a venue to its members without an account. What a venue costs is costing's
 (docs/architecture.md)."""
 
+import datetime
 import functools
+import hashlib
 import re
 import secrets
 from decimal import Decimal
@@ -262,6 +264,10 @@ class Change(models.Model):
         MOVED = "moved", _("déplacement")
         IMPORTED = "imported", _("import")
         REVOKED = "revoked", _("révocation")
+        # The team's (venues/team.py).
+        INVITED = "invited", _("envoi")
+        JOINED = "joined", _("arrivée")
+        LEFT = "left", _("départ")
 
     venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="changes")
     actor = models.ForeignKey(
@@ -301,3 +307,83 @@ class Change(models.Model):
             return self.Action(self.action).label
         except ValueError:
             return self.action
+
+
+# The team: who runs a venue with whom (venues/team.py). ------------------------------------
+
+INVITATION_DAYS = 7
+
+
+def invitation_token_hash(token: str) -> str:
+    """What the database keeps of an invitation's token: its SHA-256, so that whoever reads the
+    table (a backup, the admin) cannot join a venue with it."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class InvitationQuerySet(models.QuerySet):
+    def pending(self) -> "InvitationQuerySet":
+        """Neither used nor revoked, and not expired."""
+        return self.filter(
+            accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        )
+
+    def opened_by(self, token: str) -> "Invitation | None":
+        """The pending invitation `token` opens, or None (unknown, used, revoked and expired
+        tokens alike): one SQL equality on the hash's unique index."""
+        if not isinstance(token, str) or not 20 <= len(token) <= 100:
+            return None
+        return self.pending().filter(token_hash=invitation_token_hash(token)).first()
+
+
+class Invitation(models.Model):
+    """An owner's invitation to join a venue with a role, sent by e-mail as a link that carries
+    a token of 256 random bits (`secrets.token_urlsafe(32)`). Only the token's hash is stored:
+    the link exists in the e-mail only. Used once, for 7 days, unless the owner revokes it."""
+
+    venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("adresse e-mail"))
+    role = models.CharField(
+        _("rôle"),
+        max_length=10,
+        choices=[(Role.EDITOR.value, Role.EDITOR.label), (Role.VIEWER.value, Role.VIEWER.label)],
+        default=Role.EDITOR,
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("invité par"),
+    )
+    created_at = models.DateTimeField(_("envoyée le"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expire le"))
+    accepted_at = models.DateTimeField(_("acceptée le"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("acceptée par"),
+    )
+    revoked_at = models.DateTimeField(_("révoquée le"), null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["venue", "created_at"], name="invitation_venue_created")]
+
+    def __str__(self) -> str:
+        return self.email
+
+    def new_token(self) -> str:
+        """A fresh token for this invitation (kept hashed); the caller sends it and forgets it."""
+        token = secrets.token_urlsafe(32)
+        self.token_hash = invitation_token_hash(token)
+        self.expires_at = self.created_at + datetime.timedelta(days=INVITATION_DAYS)
+        return token
