@@ -33,7 +33,7 @@ REQUIRED_ROLE = {
     "preset_bonjour_bienvenue": (Role.EDITOR, {"POST"}),
     "venue_delete": (Role.OWNER, {"GET", "POST"}),
     "share_links": (Role.OWNER, {"GET", "POST"}),
-    "share_revoke": (Role.OWNER, {"POST"}),
+    "share_revoke": (Role.OWNER, {"GET", "POST"}),
 }
 
 

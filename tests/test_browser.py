@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from costing.documents import load_venue_document
 from costing.models import MemberCategory
-from tests.browser import log_in, needs_browser
+from tests.browser import accessibility_violations, log_in, needs_browser
 from venues.models import ShareLink
 
 pytestmark = [needs_browser, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -180,8 +180,20 @@ def test_a_manager_shares_the_allocation_with_the_members_then_revokes_the_link(
     expect(member.locator("form, input, button, [hx-post]")).to_have_count(0)
     assert problems == []
 
-    link.get_by_role("button", name="Révoquer").click()
+    # Revoking asks first, says what it does, and "Annuler" changes nothing.
+    link.get_by_role("link", name="Révoquer").click()
+    question = "Révoquer le lien « Assemblée générale 2026 » ?"
+    expect(page.get_by_role("heading", name=question)).to_be_visible()
+    expect(page.get_by_text("ne pourra plus ouvrir la page de partage")).to_be_visible()
+    assert accessibility_violations(page) == []
+    page.get_by_role("link", name="Annuler").click()
+    expect(page.locator("li.share-link")).to_have_count(1)
+    assert member.reload().status == 200
+    link.get_by_role("link", name="Révoquer").focus()
+    page.keyboard.press("Enter")
+    page.get_by_role("button", name="Révoquer définitivement").click()
     expect(page.locator("li.share-link")).to_have_count(0)
+    expect(page.get_by_role("status")).to_contain_text("est révoqué")
     assert member.reload().status == 404
     members.close()
 

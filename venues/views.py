@@ -57,9 +57,14 @@ def share_links(request: HttpRequest, venue: Venue) -> HttpResponse:
     return render(request, "venues/share_links.html", {"venue": venue, "form": form, "rows": rows})
 
 
-@venue_view(Role.OWNER, methods=("POST",))
+@venue_view(Role.OWNER, methods=("GET", "POST"))
 def share_revoke(request: HttpRequest, venue: Venue, link_id: int) -> HttpResponse:
+    """Revoking ends a link for whoever holds it, with no undo: a GET asks first (as deletions
+    do), the form on that page POSTs."""
     link = get_object_or_404(venue.share_links.active(), pk=link_id)
+    if request.method == "GET":
+        context = {"venue": venue, "link": link}
+        return render(request, "venues/share_link_confirm_revoke.html", context)
     link.revoke()
     journal.record(venue, link, Change.Action.REVOKED)
     messages.success(request, _("Le lien « %(label)s » est révoqué.") % {"label": link.label})

@@ -86,10 +86,26 @@ def test_the_owner_revokes_a_link(alice_client, link):
     assert link.token not in page.text
 
 
-def test_revoking_needs_post(alice_client, link):
-    assert alice_client.get(revoke_url(link)).status_code == 405
+def test_revoking_asks_first_and_says_what_it_does(alice_client, link):
+    page = alice_client.get(manage_url(link.venue))
+    # "Révoquer" is a link to a question, not a form that revokes at once.
+    assert f'href="{revoke_url(link)}"' in page.text
+    assert f'action="{revoke_url(link)}"' not in page.text
+
+    question = alice_client.get(revoke_url(link))
+    assert question.status_code == 200
+    assert "Révoquer le lien « Assemblée générale » ?" in question.text
+    assert "ne pourra plus ouvrir la page de partage" in question.text
+    assert 'method="post"' in question.text
+    assert f'href="{manage_url(link.venue)}"' in question.text  # "Annuler" goes back
     link.refresh_from_db()
     assert link.revoked_at is None
+
+
+def test_a_revoked_link_cannot_be_revoked_again(alice_client, link):
+    link.revoke()
+    assert alice_client.get(revoke_url(link)).status_code == 404
+    assert alice_client.post(revoke_url(link)).status_code == 404
 
 
 def test_the_workspace_links_to_the_share_page_for_owners_only(alice_client, bob_client, example):
