@@ -17,6 +17,7 @@ from django.db.models import prefetch_related_objects
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -26,8 +27,8 @@ from venues import journal
 from venues.access import venue_view
 from venues.models import AllocationKey, Change, Role, Venue
 
+from . import export
 from .documents import dumps, venue_document
-from .export import allocation_rows
 from .forms import (
     AllocationKeysForm,
     BonjourBienvenueForm,
@@ -124,13 +125,14 @@ def venue_export(request: HttpRequest, venue: Venue) -> HttpResponse:
 
 @venue_view(Role.VIEWER)
 def allocation_csv(request: HttpRequest, venue: Venue) -> HttpResponse:
-    """The allocation table for a spreadsheet: semicolons and decimal commas, as French
-    spreadsheets expect, with a BOM so that accents open correctly."""
-    prefetch_related_objects([venue], "cost_items", "categories")
+    """The venue's cost items and allocation for a spreadsheet: semicolons and decimal commas,
+    as French spreadsheets expect, with a BOM so that accents open correctly."""
+    today = timezone.localdate()
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{venue.slug}.repartition.csv"'
+    name = export.file_name(venue.name, today)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     response.write("\ufeff")
-    allocation_rows(venue_allocation(venue), csv.writer(response, delimiter=";"))
+    export.write_csv(engine_venue(venue), today, csv.writer(response, delimiter=";"))
     return response
 
 
