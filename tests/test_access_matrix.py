@@ -34,6 +34,7 @@ REQUIRED_ROLE = {
     "venue_delete": (Role.OWNER, {"GET", "POST"}),
     "share_links": (Role.OWNER, {"GET", "POST"}),
     "share_revoke": (Role.OWNER, {"GET", "POST"}),
+    "share_options": (Role.OWNER, {"POST"}),
 }
 
 

@@ -177,7 +177,8 @@ def test_a_manager_shares_the_allocation_with_the_members_then_revokes_the_link(
     residents = member.locator("table.allocation tbody tr", has_text="Résidents")
     expect(residents).to_contain_text("1 700,00 €")  # what the residents carry each month
     expect(residents).to_contain_text("70,83 €")  # per member
-    expect(member.locator("form, input, button, [hx-post]")).to_have_count(0)
+    expect(member.locator("form, input, button:not([data-print]), [hx-post]")).to_have_count(0)
+    expect(member.get_by_role("button", name="Imprimer cette page")).to_be_visible()
     assert problems == []
 
     # Revoking asks first, says what it does, and "Annuler" changes nothing.

@@ -170,8 +170,15 @@ def test_a_link_created_through_the_ui_opens_for_anyone(alice_client, example):
     assert "Dernière modification le" in text
 
 
+PRINT_BUTTON = '<button type="button" data-print hidden>Imprimer cette page</button>'
+PRINT_SCRIPT = '<script src="/static/js/print.js" defer></script>'
+
+
 def test_the_shared_page_has_no_control_no_link_into_the_app_and_no_account(client, link):
-    text = client.get(link.get_absolute_url()).text
+    page = client.get(link.get_absolute_url()).text
+    # Its only control prints the page, shown by its only script (a file, as the CSP wants).
+    assert page.count(PRINT_BUTTON) == 1 and page.count(PRINT_SCRIPT) == 1
+    text = page.replace(PRINT_BUTTON, "").replace(PRINT_SCRIPT, "")
     for control in FORM_CONTROLS:
         assert control not in text
     assert 'href="/venues/' not in text and 'href="/accounts/' not in text
