@@ -11,6 +11,7 @@ at once (docs/architecture.md).
 
 import csv
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import prefetch_related_objects
@@ -28,7 +29,9 @@ from venues.access import venue_view
 from venues.models import AllocationKey, Change, Role, Venue
 
 from . import export
+from .chart import summary_context
 from .documents import dumps, venue_document
+from .examples import worked_example_allocation
 from .forms import (
     AllocationKeysForm,
     BonjourBienvenueForm,
@@ -49,12 +52,22 @@ STALE = gettext_lazy(
 # Venues -------------------------------------------------------------------------------------
 
 
-@login_required
 @require_GET
 def venue_list(request: HttpRequest) -> HttpResponse:
+    """A signed-in user's venues; for a visitor, what the app is (the home page)."""
+    if not request.user.is_authenticated:
+        return _welcome(request)
     venues = Venue.objects.for_user(request.user).prefetch_related("cost_items", "categories")
     rows = [(venue, venue_allocation(venue)) for venue in venues.order_by("name", "pk")]
     return render(request, "costing/venue_list.html", {"rows": rows})
+
+
+def _welcome(request: HttpRequest) -> HttpResponse:
+    context = {
+        "demo_url": settings.TIERSLIEUX_DEMO_URL,
+        **summary_context(worked_example_allocation()),
+    }
+    return render(request, "costing/welcome.html", context)
 
 
 @login_required
