@@ -246,3 +246,21 @@ def test_a_manager_repairs_shares_that_add_up_to_more_than_100_percent(browser_p
     share.press("Tab")
     expect(warning).to_have_count(0)
     expect(page.locator("#summary")).to_contain_text("1 700,00 €")  # the residents carry it again
+
+
+def test_a_visitor_learns_what_the_app_is_then_logs_in_with_her_email_address(browser_page, alice):
+    page = browser_page
+    page.goto("/")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Le coût mensuel de votre tiers-lieu, et qui le porte"
+    )
+    expect(page.get_by_text("2 500,00 €").first).to_be_visible()  # the worked example
+    expect(page.get_by_role("link", name="Créer un compte").first).to_be_visible()
+    expect(page.get_by_role("link", name="Mes lieux")).to_have_count(0)
+
+    page.get_by_role("link", name="Se connecter").first.click()
+    page.get_by_label("Nom d’utilisateur ou adresse e-mail").fill("Alice@Example.org")
+    page.get_by_label("Mot de passe").fill("alice-password")
+    page.get_by_role("button", name="Se connecter").last.click()
+    expect(page.get_by_role("heading", name="Mes lieux")).to_be_visible()
+    expect(page.get_by_role("link", name="Mes lieux")).to_be_visible()
