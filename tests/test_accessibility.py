@@ -27,9 +27,10 @@ def test_the_home_page_passes_wcag_aa_on_a_phone_and_in_english(browser_page, db
 
 def test_the_venue_pages_pass_wcag_aa(browser_page, example):
     page = browser_page
+    link = example.share_links.create(label="AG")  # its options and « Révoquer » on share/
     log_in(page, "alice", "alice-password")
     venue = example.get_absolute_url()
-    for path in ("/", venue, f"{venue}edit/", f"{venue}share/"):
+    for path in ("/", venue, f"{venue}edit/", f"{venue}share/", f"{venue}share/{link.pk}/revoke/"):
         page.goto(path)
         assert accessibility_violations(page) == [], path
 

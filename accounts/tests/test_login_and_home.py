@@ -140,3 +140,17 @@ def test_a_site_url_that_is_no_origin_is_refused_at_start(url, monkeypatch):
         importlib.reload(project_settings)
     monkeypatch.delenv("TIERSLIEUX_SITE_URL")
     importlib.reload(project_settings)
+
+
+def test_djangos_own_messages_say_e_mail_too(client):
+    """Django's French says « adresse électronique »: locale/fr overrides it."""
+    data = {
+        "username": "claire.martin",
+        "email": "claire.martin@example.org",
+        "password1": "claire.martin",
+        "password2": "claire.martin",
+    }
+    text = client.post(reverse("signup"), data).text
+    assert "adresse e-mail" in text  # "… trop semblable au champ « adresse e-mail »"
+    assert "électronique" not in text and "ourriel" not in text
+    assert str(User._meta.get_field("email").verbose_name) == "adresse e-mail"
