@@ -170,4 +170,12 @@ def test_the_print_button_prints_and_printing_shows_the_table(page_at, example):
     expect(page.locator("table.allocation")).to_be_visible()
     expect(page.locator(".category-cards")).to_be_hidden()
     expect(page.get_by_role("button", name="Imprimer cette page")).to_be_hidden()
+    # A heading stays with what follows it; a table row or a card is never cut in two.
+    styles = page.evaluate("""() => ({
+        h2: getComputedStyle(document.querySelector("h2")).breakAfter,
+        caption: getComputedStyle(document.querySelector("caption")).breakAfter,
+        row: getComputedStyle(document.querySelector("table.allocation tbody tr")).breakInside,
+        items: getComputedStyle(document.querySelector("table.items")).breakInside,
+    })""")
+    assert styles == {"h2": "avoid", "caption": "avoid", "row": "avoid", "items": "avoid"}
     page.emulate_media(media="screen")
