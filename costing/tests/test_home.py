@@ -55,3 +55,10 @@ def test_logged_out_pages_show_no_link_to_my_venues(client, url):
 def test_a_signed_in_user_still_gets_their_venues_at_home(alice_client):
     text = alice_client.get("/").text
     assert "Mes lieux" in text and "Le coût mensuel de votre tiers-lieu" not in text
+
+
+def test_the_home_page_asks_nothing_of_the_database(client, django_assert_num_queries):
+    """The worked example is allocated once per process, from its file."""
+    client.get("/")
+    with django_assert_num_queries(0):
+        assert client.get("/").status_code == 200
