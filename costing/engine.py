@@ -194,6 +194,41 @@ def _monthly(item: Item) -> Decimal:
     return (item.amount / divisor).quantize(CENT, ROUND_HALF_UP)
 
 
+@dataclass(frozen=True)
+class ItemLine:
+    item: Item
+    monthly: Decimal  # monthly_amount(item): zero when the item is not counted
+
+
+@dataclass(frozen=True)
+class ItemGroup:
+    """The items of one pool and tier, in the venue's order: what its PoolCost's `basic` or
+    `improved` figure is made of (`total` is that figure)."""
+
+    pool: str
+    tier: str
+    lines: tuple[ItemLine, ...]
+    total: Decimal
+
+
+def item_groups(items: Sequence[Item]) -> tuple[ItemGroup, ...]:
+    """The items by pool then tier (POOLS × TIERS order, empty groups left out), each with its
+    monthly amount: the cost items as the share page and the CSV export list them."""
+    with localcontext(_EXACT):
+        groups = []
+        for pool in POOLS:
+            for tier in TIERS:
+                lines = tuple(
+                    ItemLine(item, _monthly(item))
+                    for item in items
+                    if (item.pool, item.tier) == (pool, tier)
+                )
+                if lines:
+                    total = sum((line.monthly for line in lines), Decimal("0.00"))
+                    groups.append(ItemGroup(pool, tier, lines, total))
+        return tuple(groups)
+
+
 def split_largest_remainder(
     total: Decimal, pcts: Sequence[Decimal], unit: Decimal = CENT
 ) -> tuple[list[Decimal], Decimal]:

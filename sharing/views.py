@@ -11,9 +11,9 @@ from django.utils.cache import add_never_cache_headers
 from django.views.defaults import page_not_found
 
 from accounts import throttle
-from costing import chart
+from costing import chart, engine
 from costing.documents import allocation_document, dumps
-from costing.models import venue_allocation
+from costing.models import engine_venue, venue_allocation
 from venues import pagecache
 from venues.models import Venue
 
@@ -58,16 +58,21 @@ def _private(response: HttpResponse) -> HttpResponse:
 
 @shared
 def share_page(request: HttpRequest, venue: Venue) -> HttpResponse:
+    show_items = venue.share_link.show_items  # the owner's choice for this link
 
     def context() -> dict:
+        data = engine_venue(venue)
+        counted = [item for item in data.items if item.included]
         return {
             "venue": venue,
             "last_change": venue.updated_at,
-            **chart.summary_context(venue_allocation(venue)),
+            **chart.summary_context(engine.allocate_despite_violations(data)),
+            "item_groups": engine.item_groups(counted) if show_items else (),
         }
 
-    # The page names its JSON download relatively: the same cached page serves every link.
-    key = pagecache.key(venue, "share-page")
+    # The page names its JSON download relatively: the same cached page serves every link
+    # that shows the same things.
+    key = pagecache.key(venue, "share-page", "items" if show_items else "totals")
     return HttpResponse(
         pagecache.render(request, "sharing/share_page.html", context, cache_key=key)
     )

@@ -33,7 +33,6 @@ REQUIRED_ROLE = {
     "preset_bonjour_bienvenue": (Role.EDITOR, {"POST"}),
     "venue_delete": (Role.OWNER, {"GET", "POST"}),
     "share_links": (Role.OWNER, {"GET", "POST"}),
-    "share_revoke": (Role.OWNER, {"POST"}),
     # The team (venues/team.py).
     "members": (Role.VIEWER, {"GET"}),
     "member_leave": (Role.VIEWER, {"POST"}),
@@ -43,6 +42,8 @@ REQUIRED_ROLE = {
     "invite": (Role.OWNER, {"POST"}),
     "invitation_revoke": (Role.OWNER, {"POST"}),
     "venue_journal": (Role.VIEWER, {"GET"}),
+    "share_revoke": (Role.OWNER, {"GET", "POST"}),
+    "share_options": (Role.OWNER, {"POST"}),
 }
 
 

@@ -43,9 +43,13 @@ class VenueForm(forms.ModelForm):
 class ShareLinkForm(forms.ModelForm):
     class Meta:
         model = ShareLink
-        fields = ["label"]
+        fields = ["label", "show_items"]
         help_texts = {
-            "label": _("Pour vous y retrouver : « Assemblée générale 2025 », « Résidents »…")
+            "label": _("Pour vous y retrouver : « Assemblée générale 2025 », « Résidents »…"),
+            "show_items": _(
+                "La page liste alors chaque poste (libellé et montant mensuel) par ensemble et "
+                "par niveau. Vous pourrez changer d'avis pour chaque lien."
+            ),
         }
 
 
@@ -99,3 +103,11 @@ class InvitationForm(forms.Form):
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Rôle"), choices=Role.choices)
+
+
+class ShareLinkOptionsForm(forms.ModelForm):
+    """What an existing link shows, changed from the share links' page."""
+
+    class Meta:
+        model = ShareLink
+        fields = ["show_items"]

@@ -51,8 +51,17 @@ class VenueQuerySet(models.QuerySet):
 
     def shared_by(self, token: str) -> "Venue":
         """The venue an active share link with `token` opens: one query, on the token's unique
-        index, for unknown, revoked and valid tokens alike. Raises Venue.DoesNotExist."""
-        return self.get(share_links__token=token, share_links__revoked_at__isnull=True)
+        index, for unknown, revoked and valid tokens alike. Raises Venue.DoesNotExist.
+
+        The venue carries the link as `venue.share_link`: what a page shows of it is the
+        link's owner's choice (`ShareLink.show_items` and the other options)."""
+        links = ShareLink.objects.select_related("venue")
+        try:
+            link = links.get(token=token, revoked_at__isnull=True)
+        except ShareLink.DoesNotExist:
+            raise self.model.DoesNotExist from None
+        link.venue.share_link = link
+        return link.venue
 
 
 class Venue(models.Model):

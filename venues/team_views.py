@@ -199,7 +199,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
                 if venue is None:  # revoked or used since the page was shown
                     transaction.set_rollback(True)
                     return _invalid(request)
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend="accounts.backends.UsernameOrEmailBackend")
             return _joined(request, venue)
     context = {
         "invitation": found,

@@ -36,6 +36,7 @@ urlpatterns = [
                     name="invitation_revoke",
                 ),
                 path("journal/", team_views.venue_journal, name="venue_journal"),
+                path("share/<int:link_id>/options/", views.share_options, name="share_options"),
             ]
         ),
     ),

@@ -115,7 +115,7 @@ def test_no_page_ever_shows_the_link(alice_client, venue):
 @pytest.mark.parametrize(
     ("email", "message"),
     [
-        ("pas-une-adresse", "Saisissez une adresse de courriel valide."),
+        ("pas-une-adresse", "Saisissez une adresse e-mail valide."),
         ("", "Ce champ est obligatoire."),
         ("a" * 250 + "@example.org", "au plus 254 caractères"),
         ("ALICE@example.org", "C'est votre propre adresse"),
