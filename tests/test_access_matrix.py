@@ -9,6 +9,8 @@ from django.contrib.auth.models import User
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from costing.models import CostItem
+from periods.models import Period
+from periods.tests.helpers import close
 from venues.models import Membership, Role, ShareLink, Venue
 
 pytestmark = pytest.mark.django_db
@@ -34,6 +36,15 @@ REQUIRED_ROLE = {
     "venue_delete": (Role.OWNER, {"GET", "POST"}),
     "share_links": (Role.OWNER, {"GET", "POST"}),
     "share_revoke": (Role.OWNER, {"POST"}),
+    "period_list": (Role.VIEWER, {"GET"}),
+    "period_close": (Role.EDITOR, {"POST"}),
+    "period_compare": (Role.VIEWER, {"GET"}),
+    "period_year": (Role.VIEWER, {"GET"}),
+    "year_statement": (Role.VIEWER, {"GET"}),
+    "period_detail": (Role.VIEWER, {"GET"}),
+    "period_allocation": (Role.VIEWER, {"GET"}),
+    "period_statement": (Role.VIEWER, {"GET"}),
+    "period_reopen": (Role.OWNER, {"POST"}),
 }
 
 
@@ -50,6 +61,12 @@ def venue_urls(patterns=None, converters=frozenset()) -> dict[str, frozenset[str
     return found
 
 
+@pytest.fixture
+def world(world) -> dict:
+    """The common world, with one closed month (the URLs of periods name it)."""
+    return {**world, "period": close(world["venue"])}
+
+
 def test_every_venue_url_is_in_the_matrix():
     assert set(venue_urls()) == set(REQUIRED_ROLE)
 
@@ -63,6 +80,8 @@ def url_for(name: str, world) -> str:
         "link_id": world["link"].pk,
         "pool": "infrastructure",
         "tier": "basic",
+        "month": world["period"].key,
+        "year": world["period"].month.year,
     }
     return reverse(name, kwargs={key: values[key] for key in venue_urls()[name]})
 
@@ -95,3 +114,4 @@ def test_access(client, charlie, world, name, visitor, method):
         assert CostItem.objects.filter(pk=world["item"].pk, amount=900).exists()
         assert ShareLink.objects.filter(pk=world["link"].pk, revoked_at=None).exists()
         assert Membership.objects.count() == 3
+        assert list(Period.objects.values_list("version", "reopened_at")) == [(1, None)]

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "accounts",
     "venues",
     "costing",
+    "periods",
     "sharing",
 ]
 

@@ -262,6 +262,8 @@ class Change(models.Model):
         MOVED = "moved", _("déplacement")
         IMPORTED = "imported", _("import")
         REVOKED = "revoked", _("révocation")
+        CLOSED = "closed", _("clôture")  # a month (periods)
+        REOPENED = "reopened", _("réouverture")
 
     venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="changes")
     actor = models.ForeignKey(
