@@ -12,6 +12,7 @@ import json
 import re
 from datetime import UTC, date
 from functools import cached_property
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.db import models
@@ -26,7 +27,7 @@ from costing import engine
 from costing.documents import allocation_document, dumps, venue_document
 from costing.models import engine_venue
 from venues import journal
-from venues.models import Change, Venue
+from venues.models import AllocationKey, Change, Venue
 
 from . import frozen
 
@@ -168,6 +169,20 @@ class Period(models.Model):
     @cached_property
     def cost_items(self) -> list[dict]:
         return json.loads(self.venue_document)["cost_items"]
+
+    def frozen_venue(self) -> SimpleNamespace:
+        """The venue as the frozen documents name it, for templates written for a venue (the
+        share page): its name, surface and keys then, never today's."""
+        allocation = self.allocation
+        keys = {pool: AllocationKey(key).label for pool, key in allocation.keys.items()}
+        return SimpleNamespace(
+            pk=self.venue_id,
+            name=allocation.venue_name,
+            total_surface_m2=allocation.total_surface_m2,
+            currency=allocation.currency,
+            get_infrastructure_key_display=keys["infrastructure"],
+            get_services_key_display=keys["services"],
+        )
 
     def fingerprint(self) -> str:
         return frozen.fingerprint(

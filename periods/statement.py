@@ -11,6 +11,12 @@ from datetime import UTC, datetime
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from costing import chart
+from costing.engine import Allocation
+from venues.models import AllocationKey
+
+from .models import Period
+
 
 def render_pdf(template_name: str, context: dict, *, created: datetime, language: str) -> bytes:
     from weasyprint import HTML  # loads Pango: only when a statement is asked for
@@ -19,3 +25,20 @@ def render_pdf(template_name: str, context: dict, *, created: datetime, language
         stamp = created.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         html = render_to_string(template_name, {**context, "created": stamp})
     return HTML(string=html).write_pdf()
+
+
+def key_labels(allocation: Allocation) -> dict[str, str]:
+    """Each pool's allocation key, named in the reader's language."""
+    return {pool: str(AllocationKey(key).label) for pool, key in allocation.keys.items()}
+
+
+def period_pdf(period: Period, language: str) -> bytes:
+    """The statement of a closed period (the venue's pages and the share page serve it)."""
+    context = {
+        "period": period,
+        "keys": key_labels(period.allocation),
+        **chart.summary_context(period.allocation),
+    }
+    return render_pdf(
+        "periods/statement.html", context, created=period.closed_at, language=language
+    )

@@ -5,6 +5,7 @@ from . import views
 period_patterns = [
     path("", views.period_list, name="period_list"),
     path("close/", views.period_close, name="period_close"),
+    path("pin/<int:link_id>/", views.share_pin, name="share_pin"),
     path("compare/", views.period_compare, name="period_compare"),
     path("year/<int:year>/", views.period_year, name="period_year"),
     path("year/<int:year>/statement.pdf", views.year_statement, name="year_statement"),

@@ -7,20 +7,21 @@ from datetime import date
 from django.contrib import messages
 from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from costing import chart
 from costing.documents import venue_document
 from costing.models import engine_venue, venue_allocation
+from venues import journal
 from venues.access import venue_view
-from venues.models import AllocationKey, Role, Venue
+from venues.models import Change, Role, Venue
 
 from . import compare as comparing
 from .forms import ClosePeriodForm
 from .models import Period, PeriodError, close_period, parse_month
-from .statement import render_pdf
+from .statement import key_labels, period_pdf, render_pdf
 
 DRAFT = "draft"
 
@@ -63,10 +64,6 @@ def _pdf(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
-
-
-def key_labels(allocation) -> dict[str, str]:
-    return {pool: AllocationKey(key).label for pool, key in allocation.keys.items()}
 
 
 # The history ----------------------------------------------------------------------------------
@@ -135,6 +132,39 @@ def period_reopen(request: HttpRequest, venue: Venue, month: str) -> HttpRespons
     return redirect("period_list", venue.pk)
 
 
+@venue_view(Role.OWNER, methods=("POST",))
+def share_pin(request: HttpRequest, venue: Venue, link_id: int) -> HttpResponse:
+    """Pin a share link to one closed month (a version in force), or unpin it (empty month),
+    from the venue's share links page (venues/templates/venues/share_links.html)."""
+    link = get_object_or_404(venue.share_links.active(), pk=link_id)
+    text = request.POST.get("period", "").strip()
+    before = journal.snapshot(link, ["period"])
+    if text:
+        try:
+            period = venue.periods.current().get(month=parse_month(text))
+        except (PeriodError, Period.DoesNotExist):
+            messages.error(
+                request,
+                _("« %(month)s » n'est pas un mois clôturé de ce lieu : le lien reste inchangé.")
+                % {"month": text[:20]},
+            )
+            return redirect("share_links", venue.pk)
+        link.period = period.key
+        message = _("Le lien « %(label)s » montre désormais %(month)s, et lui seul.") % {
+            "label": link.label,
+            "month": period.label,
+        }
+    else:
+        link.period = ""
+        message = _("Le lien « %(label)s » montre de nouveau le brouillon et chaque mois clôturé.")
+        message %= {"label": link.label}
+    link.save(update_fields=["period"])
+    after = journal.snapshot(link, ["period"])
+    journal.record(venue, link, Change.Action.CHANGED, before=before, after=after)
+    messages.success(request, message)
+    return redirect("share_links", venue.pk)
+
+
 # One period -----------------------------------------------------------------------------------
 
 
@@ -158,18 +188,6 @@ def period_allocation(request: HttpRequest, venue: Venue, month: str) -> HttpRes
     name = f"{venue.slug}.{period.key}.v{period.version}.allocation.json"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
-
-
-def period_pdf(period: Period, language: str) -> bytes:
-    """The statement of a closed period (the share page serves it too)."""
-    context = {
-        "period": period,
-        "keys": key_labels(period.allocation),
-        **chart.summary_context(period.allocation),
-    }
-    return render_pdf(
-        "periods/statement.html", context, created=period.closed_at, language=language
-    )
 
 
 @venue_view(Role.VIEWER)

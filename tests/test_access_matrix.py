@@ -45,6 +45,7 @@ REQUIRED_ROLE = {
     "period_allocation": (Role.VIEWER, {"GET"}),
     "period_statement": (Role.VIEWER, {"GET"}),
     "period_reopen": (Role.OWNER, {"POST"}),
+    "share_pin": (Role.OWNER, {"POST"}),
 }
 
 

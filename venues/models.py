@@ -49,8 +49,13 @@ class VenueQuerySet(models.QuerySet):
 
     def shared_by(self, token: str) -> "Venue":
         """The venue an active share link with `token` opens: one query, on the token's unique
-        index, for unknown, revoked and valid tokens alike. Raises Venue.DoesNotExist."""
-        return self.get(share_links__token=token, share_links__revoked_at__isnull=True)
+        index, for unknown, revoked and valid tokens alike. Raises Venue.DoesNotExist. The
+        venue carries the link's pinned month as `shared_period` ("" when not pinned)."""
+        return (
+            self.filter(share_links__token=token, share_links__revoked_at__isnull=True)
+            .annotate(shared_period=F("share_links__period"))
+            .get()
+        )
 
 
 class Venue(models.Model):
