@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 
 from costing import chart
 from costing.documents import venue_document
-from costing.models import engine_venue, venue_allocation
+from costing.models import CostItem, engine_venue, venue_allocation
+from costing.templatetags.costing import money
 from venues import journal
 from venues.access import venue_view
 from venues.models import Change, Role, Venue
@@ -239,9 +240,10 @@ def period_compare(request: HttpRequest, venue: Venue) -> HttpResponse:
     before_key = request.GET.get("before", default_before)
     after_key = request.GET.get("after", DRAFT)
     before, after = _choice(venue, periods, before_key), _choice(venue, periods, after_key)
-    comparison = None
+    comparison = changes = None
     if before and after:
         comparison = comparing.compare(before[1], after[1], before[2], after[2])
+        changes = [(c.label, _described(c.fields, venue.currency)) for c in comparison.changed]
     context = {
         "venue": venue,
         "options": options,
@@ -250,9 +252,37 @@ def period_compare(request: HttpRequest, venue: Venue) -> HttpResponse:
         "before": before,
         "after": after,
         "comparison": comparison,
+        "changes": changes,
         "currency": venue.currency,
     }
     return render(request, "periods/compare.html", context)
+
+
+def _described(fields, currency: str) -> list[tuple[str, str, str]]:
+    """An item's changed fields as the reader says them: "montant : 1 100,00 € → 2 000,00 €"."""
+    described = []
+    for name, before, after in fields:
+        field = CostItem._meta.get_field(name)
+        described.append(
+            (
+                str(field.verbose_name),
+                _value(field, before, currency),
+                _value(field, after, currency),
+            )
+        )
+    return described
+
+
+def _value(field, value, currency: str) -> str:
+    if value is None or value == "":
+        return "—"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return _("oui") if value else _("non")
+    if field.name == "amount":
+        return money(value, currency)
+    return str(value)
 
 
 # A year ---------------------------------------------------------------------------------------
