@@ -1,7 +1,9 @@
 """Closing a month freezes the venue's documents; nothing changes them afterwards."""
 
+import hashlib
 import io
 import json
+from datetime import UTC
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -43,18 +45,28 @@ def test_closing_freezes_the_documents_as_the_venue_serves_them(example, alice):
 
 
 def test_the_hash_is_the_sha256_of_the_canonical_json_of_the_period(example):
+    """As docs/periods.md tells anyone to check it, from the two downloads and the dates."""
     period = Period.objects.get(pk=close(example).pk)
-    canonical = frozen.canonical(
-        month=period.key,
-        version=1,
-        closed_at=period.closed_at.astimezone(timezone.UTC).isoformat(timespec="microseconds"),
-        venue=period.venue_document,
-        allocation=period.allocation_document,
+    canonical = {
+        "format": "tierslieux.period/1",
+        "month": period.key,
+        "version": 1,
+        "closed_at": period.closed_at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "venue": json.loads(period.venue_document),
+        "allocation": json.loads(EXAMPLE_ALLOCATION.read_text()),
+    }
+    text = json.dumps(canonical, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    assert hashlib.sha256(text.encode()).hexdigest() == period.sha256
+    assert (
+        frozen.canonical(
+            month=period.key,
+            version=1,
+            closed_at=canonical["closed_at"],
+            venue=period.venue_document,
+            allocation=period.allocation_document,
+        )
+        == text.encode()
     )
-    assert json.loads(canonical)["allocation"] == json.loads(EXAMPLE_ALLOCATION.read_text())
-    import hashlib
-
-    assert hashlib.sha256(canonical).hexdigest() == period.sha256
 
 
 def test_the_frozen_allocation_reads_back_as_the_engine_computed_it(example):
