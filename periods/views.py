@@ -202,20 +202,28 @@ def period_statement(request: HttpRequest, venue: Venue, month: str) -> HttpResp
 # Comparing two allocations --------------------------------------------------------------------
 
 
-def _choice(venue: Venue, periods: list[Period], key: str):
-    """(label, allocation, cost items) of `key`: "draft", "YYYY-MM" (its readable version) or
-    "YYYY-MM.vN"; None when there is no such period."""
-    if key == DRAFT:
-        allocation = _draft(venue)
-        items = venue_document(engine_venue(venue))["cost_items"]
-        return _("Brouillon (aujourd'hui)"), allocation, items
+def _chosen(periods: list[Period], key: str) -> Period | None:
+    """The period `key` names among `periods`: "YYYY-MM.vN", or "YYYY-MM" for its version in
+    force; None when there is none."""
     month, _sep, version = key.partition(".v")
     for period in periods:
         if period.key == month and (
             str(period.version) == version or (not version and period.in_force)
         ):
-            return period_choice_label(period), period.allocation, period.cost_items
+            return period
     return None
+
+
+def _side(venue: Venue, period: Period | None, key: str, loaded: dict[int, Period]):
+    """(label, allocation, cost items) of one side of a comparison; None when not found."""
+    if key == DRAFT:
+        allocation = _draft(venue)  # prefetches the rows the venue document reads
+        items = venue_document(engine_venue(venue))["cost_items"]
+        return _("Brouillon (aujourd'hui)"), allocation, items
+    if period is None:
+        return None
+    period = loaded[period.pk]
+    return period_choice_label(period), period.allocation, period.cost_items
 
 
 def period_choice_label(period: Period) -> str:
@@ -231,7 +239,8 @@ def period_choice_label(period: Period) -> str:
 def period_compare(request: HttpRequest, venue: Venue) -> HttpResponse:
     """Any two of the draft and the closed periods: by default the latest period in force
     and the draft."""
-    periods = list(venue.periods.newest_first())
+    # Every period for the choices, without their documents; the two compared, whole.
+    periods = list(venue.periods.newest_first().defer("venue_document", "allocation_document"))
     options = [(DRAFT, _("Brouillon (aujourd'hui)"))] + [
         (f"{p.key}.v{p.version}", period_choice_label(p)) for p in periods
     ]
@@ -239,7 +248,11 @@ def period_compare(request: HttpRequest, venue: Venue) -> HttpResponse:
     default_before = f"{in_force[0].key}.v{in_force[0].version}" if in_force else DRAFT
     before_key = request.GET.get("before", default_before)
     after_key = request.GET.get("after", DRAFT)
-    before, after = _choice(venue, periods, before_key), _choice(venue, periods, after_key)
+    chosen = [_chosen(periods, before_key), _chosen(periods, after_key)]
+    wanted = [period.pk for period in chosen if period is not None]
+    loaded = venue.periods.in_bulk(wanted) if wanted else {}
+    before = _side(venue, chosen[0], before_key, loaded)
+    after = _side(venue, chosen[1], after_key, loaded)
     comparison = changes = None
     if before and after:
         comparison = comparing.compare(before[1], after[1], before[2], after[2])

@@ -341,7 +341,8 @@ def test_comparing_runs_a_constant_number_of_queries(
     alice_client, example, count, django_assert_num_queries
 ):
     _many_periods(example, count)
-    with django_assert_num_queries(6):  # session, user, venue, periods, items, categories
+    # session, user, venue, the periods to choose from, the two compared, items, categories
+    with django_assert_num_queries(7):
         assert alice_client.get(url("period_compare", example)).status_code == 200
 
 
@@ -350,3 +351,12 @@ def test_the_json_is_the_frozen_document(victor_client, example):
     response = victor_client.get(url("period_allocation", example, period.key))
     assert response.content == period.allocation_document.encode()
     assert json.loads(response.content)["monthly_cost"]["total"] == "2500.00"
+
+
+def test_deleting_the_account_that_closed_a_month_keeps_it_whole(example, bob):
+    period = close(example, user=bob)
+    bob.delete()
+    period = Period.objects.get(pk=period.pk)
+    assert period.closed_by is None
+    assert period.closed_by_name == "bob"
+    assert period.verify()
