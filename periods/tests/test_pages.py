@@ -6,6 +6,7 @@ import json
 from datetime import date
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -13,7 +14,7 @@ from costing.models import CostItem, MemberCategory
 from periods.models import Period, month_key
 from periods.tests.helpers import close, last_month, months_back
 from tests.helpers import EXAMPLE_ALLOCATION, item_values, rent
-from venues.models import Change
+from venues.models import Change, ShareLink
 
 pytestmark = pytest.mark.django_db
 
@@ -143,10 +144,13 @@ def test_a_closed_period_reads_the_same_after_every_edit(alice_client, example):
     page_url = url("period_detail", example, period.key)
     json_url = url("period_allocation", example, period.key)
     pdf_url = url("period_statement", example, period.key)
+    link = ShareLink.objects.create(venue=example, label="AG")
+    shared_url = link.get_absolute_url() + f"?period={period.key}"
     before = (
         main(alice_client.get(page_url)),
         alice_client.get(json_url).content,
         pdf_text(alice_client.get(pdf_url).content),
+        Client().get(shared_url).content,
     )
     edit_everything(alice_client, example)
     assert example.categories.count() == 2
@@ -155,6 +159,7 @@ def test_a_closed_period_reads_the_same_after_every_edit(alice_client, example):
         main(alice_client.get(page_url)),
         alice_client.get(json_url).content,
         pdf_text(alice_client.get(pdf_url).content),
+        Client().get(shared_url).content,
     )
     assert after == before
     assert before[1] == EXAMPLE_ALLOCATION.read_bytes()
