@@ -10,7 +10,6 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from costing.models import CostItem
 from periods.models import Period
-from periods.tests.helpers import close
 from venues.models import Membership, Role, ShareLink, Venue
 
 pytestmark = pytest.mark.django_db
@@ -60,12 +59,6 @@ def venue_urls(patterns=None, converters=frozenset()) -> dict[str, frozenset[str
         elif isinstance(pattern, URLPattern) and "venue_id" in names:
             found[pattern.name] = names
     return found
-
-
-@pytest.fixture
-def world(world) -> dict:
-    """The common world, with one closed month (the URLs of periods name it)."""
-    return {**world, "period": close(world["venue"])}
 
 
 def test_every_venue_url_is_in_the_matrix():
