@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 from costing.models import CostItem, MemberCategory
@@ -365,3 +366,33 @@ def test_deleting_the_account_that_closed_a_month_keeps_it_whole(example, bob):
     assert period.closed_by is None
     assert period.closed_by_name == "bob"
     assert period.verify()
+
+
+def test_what_users_typed_is_text_in_the_statement(victor_client, example):
+    hostile = '<img src="http://evil.example/x.png"><b>Atelier</b>'
+    example.name = hostile
+    example.save()
+    example.categories.filter(position=0).update(name="<script>alert(1)</script>")
+    period = close(example)
+    response = victor_client.get(url("period_statement", example, period.key))
+    text = pdf_text(response.content)
+    assert hostile in text
+    assert "<script>alert(1)</script>" in text
+
+
+def test_a_statement_fetches_nothing(monkeypatch):
+    """Even markup that names a resource would not make the server fetch it."""
+    from urllib import request
+
+    from periods import statement
+
+    opened = []
+    monkeypatch.setattr(request.OpenerDirector, "open", lambda *a, **k: opened.append(a))
+    monkeypatch.setattr(
+        statement,
+        "render_to_string",
+        lambda *args: '<p>Relevé</p><img src="http://127.0.0.1:9/x.png" alt="">',
+    )
+    content = statement.render_pdf("any", {}, created=timezone.now(), language="fr")
+    assert "Relevé" in pdf_text(content)
+    assert opened == []
