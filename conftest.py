@@ -14,6 +14,8 @@ from django.test import Client
 from costing.documents import load_venue_document
 from costing.examples import WORKED_EXAMPLE
 from costing.models import CostItem, MemberCategory, create_venue
+from periods.forms import previous_month
+from periods.models import close_period
 from tests.helpers import logged_in
 from venues.models import Membership, Role, ShareLink, Venue
 
@@ -91,12 +93,13 @@ def charlies_venue(charlie) -> Venue:
 
 @pytest.fixture
 def world(venue) -> dict:
-    """A venue with one item, one category and one share link: what every venue URL names
-    (tests/test_access_matrix.py)."""
+    """A venue with one item, one category, one share link and one closed month: what every
+    venue URL names (tests/test_access_matrix.py)."""
     item = CostItem.objects.create(venue=venue, label="Loyer", pool="infrastructure", amount=900)
     category = MemberCategory.objects.create(venue=venue, name="Résidents", surface_share_pct=50)
     link = ShareLink.objects.create(venue=venue, label="AG")
-    return {"venue": venue, "item": item, "category": category, "link": link}
+    period = close_period(venue, previous_month())  # a closed month, for the periods' URLs
+    return {"venue": venue, "item": item, "category": category, "link": link, "period": period}
 
 
 @pytest.fixture

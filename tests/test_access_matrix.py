@@ -9,6 +9,7 @@ from django.contrib.auth.models import User
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from costing.models import CostItem
+from periods.models import Period
 from venues.models import Invitation, Membership, Role, ShareLink, Venue
 
 pytestmark = pytest.mark.django_db
@@ -44,6 +45,16 @@ REQUIRED_ROLE = {
     "venue_journal": (Role.VIEWER, {"GET"}),
     "share_revoke": (Role.OWNER, {"GET", "POST"}),
     "share_options": (Role.OWNER, {"POST"}),
+    "period_list": (Role.VIEWER, {"GET"}),
+    "period_close": (Role.EDITOR, {"POST"}),
+    "period_compare": (Role.VIEWER, {"GET"}),
+    "period_year": (Role.VIEWER, {"GET"}),
+    "year_statement": (Role.VIEWER, {"GET"}),
+    "period_detail": (Role.VIEWER, {"GET"}),
+    "period_allocation": (Role.VIEWER, {"GET"}),
+    "period_statement": (Role.VIEWER, {"GET"}),
+    "period_reopen": (Role.OWNER, {"POST"}),
+    "share_pin": (Role.OWNER, {"POST"}),
 }
 
 
@@ -75,6 +86,8 @@ def url_for(name: str, world) -> str:
         "invitation_id": _invitation(world["venue"]).pk,
         "pool": "infrastructure",
         "tier": "basic",
+        "month": world["period"].key,
+        "year": world["period"].month.year,
     }
     return reverse(name, kwargs={key: values[key] for key in venue_urls()[name]})
 
@@ -119,3 +132,4 @@ def test_access(client, charlie, world, name, visitor, method):
         assert Membership.objects.count() == 3
         assert not Membership.objects.filter(role=Role.OWNER).exclude(user__username="alice")
         assert Invitation.objects.pending().count() == 1
+        assert list(Period.objects.values_list("version", "reopened_at")) == [(1, None)]

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "accounts",
     "venues",
     "costing",
+    "periods",
     "sharing",
     # After our apps, so that accounts' registration/ templates (password reset and change)
     # are found before the admin's own, which would show the admin's look and words.

@@ -54,13 +54,15 @@ class VenueQuerySet(models.QuerySet):
         index, for unknown, revoked and valid tokens alike. Raises Venue.DoesNotExist.
 
         The venue carries the link as `venue.share_link`: what a page shows of it is the
-        link's owner's choice (`ShareLink.show_items` and the other options)."""
+        link's owner's choice (`ShareLink.show_items` and the other options), and its pinned
+        month as `venue.shared_period` ("" when not pinned)."""
         links = ShareLink.objects.select_related("venue")
         try:
             link = links.get(token=token, revoked_at__isnull=True)
         except ShareLink.DoesNotExist:
             raise self.model.DoesNotExist from None
         link.venue.share_link = link
+        link.venue.shared_period = link.period
         return link.venue
 
 
@@ -277,6 +279,8 @@ class Change(models.Model):
         INVITED = "invited", _("envoi")
         JOINED = "joined", _("arrivée")
         LEFT = "left", _("départ")
+        CLOSED = "closed", _("clôture")  # a month (periods)
+        REOPENED = "reopened", _("réouverture")
 
     venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="changes")
     actor = models.ForeignKey(
