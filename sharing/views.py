@@ -12,8 +12,8 @@ from django.views.defaults import page_not_found
 
 from accounts import throttle
 from costing import chart
-from costing.documents import allocation_document, dumps
-from costing.models import venue_allocation
+from costing.documents import dumps, venue_allocation_document
+from costing.models import engine_venue, venue_allocation
 from venues import pagecache
 from venues.models import Venue
 
@@ -77,10 +77,12 @@ def share_page(request: HttpRequest, venue: Venue) -> HttpResponse:
 def share_allocation(request: HttpRequest, venue: Venue) -> HttpResponse:
     """The allocation document (docs/formats.md), byte for byte what `manage.py allocate` prints for
     the venue's export."""
-    document = pagecache.cached(
-        pagecache.key(venue, "allocation"),
-        lambda: dumps(allocation_document(venue_allocation(venue))),
-    )
+
+    def document() -> str:
+        data = engine_venue(venue, with_prices=True)
+        return dumps(venue_allocation_document(data))
+
+    document = pagecache.cached(pagecache.key(venue, "allocation"), document)
     response = HttpResponse(document, content_type="application/json")
     response["Content-Disposition"] = f'inline; filename="{venue.slug}.allocation.json"'
     return response

@@ -157,6 +157,10 @@ def test_an_older_venue_document_is_written_without_the_optional_fields():
     assert all("price" not in category for category in written["categories"])
 
 
+def _price(doc: dict) -> dict:
+    return doc["categories"][0]["price"]
+
+
 def _with(change) -> dict:
     doc = priced_example()
     change(doc)
@@ -166,12 +170,13 @@ def _with(change) -> dict:
 @pytest.mark.parametrize(
     ("change", "path", "words"),
     [
-        (lambda d: d["categories"][0]["price"].update(amount="-1"), "categories[0].price.amount", "negative"),
-        (lambda d: d["categories"][0]["price"].update(amount="1.001"), "categories[0].price.amount", "decimal"),
-        (lambda d: d["categories"][0]["price"].update(amount="NaN"), "categories[0].price.amount", "number"),
-        (lambda d: d["categories"][0]["price"].pop("amount"), "categories[0].price.amount", "required"),
-        (lambda d: d["categories"][0]["price"].update(frequency="one_off"), "categories[0].price.frequency", "one_off"),
-        (lambda d: d["categories"][0]["price"].update(per="desk"), "categories[0].price.per", "desk"),
+        (lambda d: _price(d).update(amount="-1"), "categories[0].price.amount", "negative"),
+        (lambda d: _price(d).update(amount="1.001"), "categories[0].price.amount", "decimal"),
+        (lambda d: _price(d).update(amount="NaN"), "categories[0].price.amount", "number"),
+        (lambda d: _price(d).pop("amount"), "categories[0].price.amount", "required"),
+        (lambda d: _price(d).update(frequency="one_off"),
+         "categories[0].price.frequency", "one_off"),
+        (lambda d: _price(d).update(per="desk"), "categories[0].price.per", "desk"),
         (lambda d: d["categories"][0].update(price=80), "categories[0].price", "object"),
         (lambda d: d["pricing"].update(margin_pct="1000.01"), "pricing.margin_pct", "1000"),
         (lambda d: d["pricing"].update(margin_pct="-1"), "pricing.margin_pct", "1000"),
@@ -180,7 +185,8 @@ def _with(change) -> dict:
         (lambda d: d["pricing"].update(occupancy_pct=True), "pricing.occupancy_pct", "number"),
         (lambda d: d.update(pricing=[]), "pricing", "object"),
         (lambda d: d.update(revenues={}), "revenues", "list"),
-        (lambda d: d["revenues"][1].pop("amortization_months"), "revenues[1].amortization_months", "required"),
+        (lambda d: d["revenues"][1].pop("amortization_months"),
+         "revenues[1].amortization_months", "required"),
         (lambda d: d["revenues"][0].update(amount="-5"), "revenues[0].amount", "negative"),
         (lambda d: d["revenues"][0].update(label=" "), "revenues[0].label", "empty"),
         (lambda d: d["revenues"][0].update(frequency="weekly"), "revenues[0].frequency", "weekly"),
