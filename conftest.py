@@ -13,7 +13,7 @@ from django.test import Client
 
 from costing.documents import load_venue_document
 from costing.examples import WORKED_EXAMPLE
-from costing.models import CostItem, MemberCategory, create_venue
+from costing.models import CostItem, MemberCategory, OtherRevenue, create_venue
 from tests.helpers import logged_in
 from venues.models import Membership, Role, ShareLink, Venue
 
@@ -96,7 +96,10 @@ def world(venue) -> dict:
     item = CostItem.objects.create(venue=venue, label="Loyer", pool="infrastructure", amount=900)
     category = MemberCategory.objects.create(venue=venue, name="Résidents", surface_share_pct=50)
     link = ShareLink.objects.create(venue=venue, label="AG")
-    return {"venue": venue, "item": item, "category": category, "link": link}
+    revenue = OtherRevenue.objects.create(venue=venue, label="Subvention", amount=500)
+    return {
+        "venue": venue, "item": item, "category": category, "link": link, "revenue": revenue
+    }  # fmt: skip
 
 
 @pytest.fixture

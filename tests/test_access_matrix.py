@@ -31,6 +31,12 @@ REQUIRED_ROLE = {
     "keys_edit": (Role.EDITOR, {"POST"}),
     "preset_surface": (Role.EDITOR, {"POST"}),
     "preset_bonjour_bienvenue": (Role.EDITOR, {"POST"}),
+    "venue_prices": (Role.VIEWER, {"GET"}),
+    "venue_pricing": (Role.EDITOR, {"POST"}),
+    "category_price": (Role.EDITOR, {"POST"}),
+    "revenue_add": (Role.EDITOR, {"POST"}),
+    "revenue_edit": (Role.EDITOR, {"POST"}),
+    "revenue_delete": (Role.EDITOR, {"GET", "POST"}),
     "venue_delete": (Role.OWNER, {"GET", "POST"}),
     "share_links": (Role.OWNER, {"GET", "POST"}),
     "share_revoke": (Role.OWNER, {"POST"}),
@@ -56,6 +62,8 @@ def test_every_venue_url_is_in_the_matrix():
 
 def url_for(name: str, world) -> str:
     row = world["item"] if name.startswith("item") else world["category"]
+    if name.startswith("revenue"):
+        row = world["revenue"]
     values = {
         "venue_id": world["venue"].pk,
         "item_id": world["item"].pk,
