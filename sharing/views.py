@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from functools import wraps
 
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.utils.cache import add_never_cache_headers
 from django.views.defaults import page_not_found
@@ -13,7 +14,7 @@ from django.views.defaults import page_not_found
 from accounts import throttle
 from costing import chart
 from costing.documents import dumps, venue_allocation_document
-from costing.models import engine_venue, venue_allocation
+from costing.models import engine_venue, venue_allocation, venue_balance
 from venues import pagecache
 from venues.models import Venue
 
@@ -59,15 +60,26 @@ def _private(response: HttpResponse) -> HttpResponse:
 @shared
 def share_page(request: HttpRequest, venue: Venue) -> HttpResponse:
 
+    show_prices = bool(venue.show_prices)
+
     def context() -> dict:
+        if not show_prices:
+            allocation, prices = venue_allocation(venue), None
+        else:  # "ce que vous payez et pourquoi" (sharing/share_prices.html)
+            prefetch_related_objects([venue], "cost_items", "categories", "other_revenues")
+            allocation, balance = venue_balance(venue)
+            prices = list(zip(allocation.categories, balance.categories, strict=True))
         return {
             "venue": venue,
             "last_change": venue.updated_at,
-            **chart.summary_context(venue_allocation(venue)),
+            "show_prices": show_prices,
+            "prices": prices,
+            **chart.summary_context(allocation),
         }
 
-    # The page names its JSON download relatively: the same cached page serves every link.
-    key = pagecache.key(venue, "share-page")
+    # The page names its JSON download relatively: the same cached page serves every link
+    # that shows the same things.
+    key = pagecache.key(venue, "share-page", "prices" if show_prices else "")
     return HttpResponse(
         pagecache.render(request, "sharing/share_page.html", context, cache_key=key)
     )

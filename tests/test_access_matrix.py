@@ -40,6 +40,7 @@ REQUIRED_ROLE = {
     "venue_delete": (Role.OWNER, {"GET", "POST"}),
     "share_links": (Role.OWNER, {"GET", "POST"}),
     "share_revoke": (Role.OWNER, {"POST"}),
+    "share_prices": (Role.OWNER, {"POST"}),
 }
 
 

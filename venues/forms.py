@@ -44,3 +44,9 @@ class ShareLinkForm(forms.ModelForm):
         help_texts = {
             "label": _("Pour vous y retrouver : « Assemblée générale 2025 », « Résidents »…")
         }
+
+
+class SharePricesForm(forms.Form):
+    """Whether a link's page shows what each category pays next to its share of the cost."""
+
+    show_prices = forms.BooleanField(label=_("Montrer les prix"), required=False)

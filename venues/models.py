@@ -48,9 +48,12 @@ class VenueQuerySet(models.QuerySet):
         return self.filter(memberships__user=user).annotate(role=F("memberships__role"))
 
     def shared_by(self, token: str) -> "Venue":
-        """The venue an active share link with `token` opens: one query, on the token's unique
-        index, for unknown, revoked and valid tokens alike. Raises Venue.DoesNotExist."""
-        return self.get(share_links__token=token, share_links__revoked_at__isnull=True)
+        """The venue an active share link with `token` opens, annotated with the link's
+        `show_prices`: one query, on the token's unique index, for unknown, revoked and valid
+        tokens alike. Raises Venue.DoesNotExist."""
+        venues = self.filter(share_links__token=token, share_links__revoked_at__isnull=True)
+        # After the filter, the annotation reads the same joined row: the link's own option.
+        return venues.annotate(show_prices=F("share_links__show_prices")).get()
 
 
 class Venue(models.Model):

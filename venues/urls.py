@@ -11,6 +11,7 @@ urlpatterns = [
                 path("delete/", views.venue_delete, name="venue_delete"),
                 path("share/", views.share_links, name="share_links"),
                 path("share/<int:link_id>/revoke/", views.share_revoke, name="share_revoke"),
+                path("share/<int:link_id>/prices/", views.share_prices, name="share_prices"),
             ]
         ),
     ),

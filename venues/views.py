@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from . import journal
 from .access import venue_view
-from .forms import ShareLinkForm, VenueForm
+from .forms import ShareLinkForm, SharePricesForm, VenueForm
 from .models import Change, Role, Venue
 
 
@@ -63,4 +63,23 @@ def share_revoke(request: HttpRequest, venue: Venue, link_id: int) -> HttpRespon
     link.revoke()
     journal.record(venue, link, Change.Action.REVOKED)
     messages.success(request, _("Le lien « %(label)s » est révoqué.") % {"label": link.label})
+    return redirect("share_links", venue.pk)
+
+
+@venue_view(Role.OWNER, methods=("POST",))
+def share_prices(request: HttpRequest, venue: Venue, link_id: int) -> HttpResponse:
+    """Turn on or off what the link shows of the prices ("ce que vous payez et pourquoi")."""
+    link = get_object_or_404(venue.share_links.active(), pk=link_id)
+    form = SharePricesForm(request.POST)
+    if form.is_valid():
+        before = journal.snapshot(link, ["show_prices"])
+        link.show_prices = form.cleaned_data["show_prices"]
+        link.save(update_fields=["show_prices"])
+        after = journal.snapshot(link, ["show_prices"])
+        journal.record(venue, link, Change.Action.CHANGED, before=before, after=after)
+        if link.show_prices:
+            message = _("Le lien « %(label)s » montre désormais les prix.")
+        else:
+            message = _("Le lien « %(label)s » ne montre plus les prix.")
+        messages.success(request, message % {"label": link.label})
     return redirect("share_links", venue.pk)
