@@ -97,8 +97,10 @@ def world(venue) -> dict:
     category = MemberCategory.objects.create(venue=venue, name="Résidents", surface_share_pct=50)
     link = ShareLink.objects.create(venue=venue, label="AG")
     revenue = OtherRevenue.objects.create(venue=venue, label="Subvention", amount=500)
+    scenario = Venue.objects.create(name="Loyer +10 %", total_surface_m2=300, scenario_of=venue)
     return {
-        "venue": venue, "item": item, "category": category, "link": link, "revenue": revenue
+        "venue": venue, "item": item, "category": category, "link": link, "revenue": revenue,
+        "scenario": scenario,
     }  # fmt: skip
 
 

@@ -555,3 +555,88 @@ def balance(venue: Venue, allocation: Allocation) -> Balance:
             uncovered=allocation.uncovered_total,
             balance=total_revenue - allocation.total,
         )
+
+
+# Comparing two states of a venue (a scenario and the current state) --------------------------
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One figure in two states: `delta` is right − left, None when either has none."""
+
+    left: Decimal | None
+    right: Decimal | None
+
+    @property
+    def delta(self) -> Decimal | None:
+        if self.left is None or self.right is None:
+            return None
+        return self.right - self.left
+
+    @property
+    def changed(self) -> bool:
+        return self.left != self.right
+
+
+@dataclass(frozen=True)
+class CategoryComparison:
+    name: str
+    share: Difference  # the category's monthly total
+    monthly_price: Difference
+    suggested_price: Difference
+    coverage_pct: Difference
+
+    @property
+    def changed(self) -> bool:
+        return any(
+            figure.changed
+            for figure in (self.share, self.monthly_price, self.suggested_price, self.coverage_pct)
+        )
+
+
+@dataclass(frozen=True)
+class Comparison:
+    totals: dict[str, Difference]  # by TOTALS' keys, in their order
+    categories: tuple[CategoryComparison, ...]
+
+
+# The figures a comparison sets side by side, from (allocation, balance).
+TOTALS = {
+    "total": lambda a, b: a.total,
+    "infrastructure": lambda a, b: a.infrastructure.total,
+    "services": lambda a, b: a.services.total,
+    "uncovered": lambda a, b: a.uncovered_total,
+    "categories_revenue": lambda a, b: b.categories_revenue,
+    "other_revenue": lambda a, b: b.other_revenue,
+    "total_revenue": lambda a, b: b.total_revenue,
+    "balance": lambda a, b: b.balance,
+}
+
+
+def compare(left: tuple[Allocation, Balance], right: tuple[Allocation, Balance]) -> Comparison:
+    """Two states of a venue side by side: its totals, and each category (matched by name:
+    the left's in their order, then those only the right has) with its share, prices and
+    coverage. A category missing from one side has None there."""
+    totals = {key: Difference(get(*left), get(*right)) for key, get in TOTALS.items()}
+    sides = []
+    for allocation, balance in (left, right):
+        sides.append(
+            {
+                allocated.name: (allocated, priced)
+                for allocated, priced in zip(allocation.categories, balance.categories, strict=True)
+            }
+        )
+    names = list(dict.fromkeys([*sides[0], *sides[1]]))
+    categories = []
+    for name in names:
+        (la, lb), (ra, rb) = (side.get(name, (None, None)) for side in sides)
+        categories.append(
+            CategoryComparison(
+                name=name,
+                share=Difference(la and la.total, ra and ra.total),
+                monthly_price=Difference(lb and lb.monthly_price, rb and rb.monthly_price),
+                suggested_price=Difference(lb and lb.suggested_price, rb and rb.suggested_price),
+                coverage_pct=Difference(lb and lb.coverage_pct, rb and rb.coverage_pct),
+            )
+        )
+    return Comparison(totals=totals, categories=tuple(categories))

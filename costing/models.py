@@ -2,6 +2,7 @@
 as the costing engine sees it (docs/method.md, docs/architecture.md)."""
 
 from collections.abc import Iterable
+from dataclasses import replace
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -433,8 +434,8 @@ def create_venue(
     its journal begins with its creation (or import) by `actor` (None: a command).
 
     With `scenario_of`, the venue is a scenario of that venue: it has no membership of its
-    own (who may see or edit the venue may see or edit its scenarios, venues/access.py), and
-    its journal entry is written in its parent's journal too. `owner` is then ignored."""
+    own (who may see or edit the venue may see or edit its scenarios, venues/access.py) and a
+    journal of its own. `owner` is then ignored."""
     pricing = data.pricing
     venue = Venue.objects.create(
         name=data.name,
@@ -448,6 +449,14 @@ def create_venue(
     )
     if scenario_of is None:
         Membership.objects.create(user=owner, venue=venue, role=Role.OWNER)
+    _store_rows(venue, data)
+    with journal.acting(actor):
+        journal.record(venue, venue, action)
+    return venue
+
+
+def _store_rows(venue: Venue, data: engine.Venue) -> None:
+    """Store the items, categories and revenue lines of `data` as `venue`'s, in their order."""
     CostItem.objects.bulk_create(
         CostItem(
             venue=venue,
@@ -488,9 +497,6 @@ def create_venue(
         )
         for position, line in enumerate(data.revenues or ())
     )
-    with journal.acting(actor):
-        journal.record(venue, venue, action)
-    return venue
 
 
 def _price_fields(price: engine.Price | None) -> dict:
@@ -501,3 +507,43 @@ def _price_fields(price: engine.Price | None) -> dict:
         "price_frequency": price.frequency,
         "price_basis": price.per,
     }
+
+
+# Scenarios: named copies of a venue's inputs (docs/method.md) ----------------------------------
+
+MAX_SCENARIOS = 20
+SCENARIO_APPLIED = "scenario_applied"  # a journal action (venues.models.Change.action)
+_INPUTS = ["total_surface_m2", "infrastructure_key", "services_key", "margin_pct", "occupancy_pct"]
+
+
+def create_scenario(venue: Venue, name: str, *, actor=None) -> Venue:
+    """A scenario of `venue` named `name`: a copy of its inputs (items, categories and their
+    prices, revenue lines, keys, margin and occupancy), edited as a venue of its own, which
+    never changes `venue`. Prefetch `venue`'s cost_items, categories and other_revenues."""
+    data = replace(engine_venue(venue, with_prices=True), name=name)
+    return create_venue(data, owner=None, actor=actor, scenario_of=venue)
+
+
+def apply_scenario(venue: Venue, scenario: Venue) -> None:
+    """Make `scenario` the current state of `venue`, which must hold the venue's lock
+    (venues/access.py): its items, categories, prices, revenue lines, keys, margin and
+    occupancy are replaced by the scenario's (prefetch the scenario's cost_items, categories
+    and other_revenues). Its name, members, share links and journal stay; the journal says so.
+    """
+    if scenario.scenario_of_id != venue.pk:
+        raise ValueError("not a scenario of this venue")
+    data = engine_venue(scenario, with_prices=True)
+    before = journal.snapshot(venue, _INPUTS)
+    for field_name in _INPUTS:
+        setattr(venue, field_name, getattr(scenario, field_name))
+    venue.save(update_fields=[*_INPUTS, "updated_at"])
+    for model in (CostItem, MemberCategory, OtherRevenue):
+        model.objects.filter(venue=venue).delete()
+    _store_rows(venue, data)
+    journal.record(
+        venue,
+        scenario,
+        SCENARIO_APPLIED,
+        before=before,
+        after=journal.snapshot(venue, _INPUTS),
+    )

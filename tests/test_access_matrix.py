@@ -41,6 +41,10 @@ REQUIRED_ROLE = {
     "share_links": (Role.OWNER, {"GET", "POST"}),
     "share_revoke": (Role.OWNER, {"POST"}),
     "share_prices": (Role.OWNER, {"POST"}),
+    "scenario_list": (Role.VIEWER, {"GET"}),
+    "scenario_create": (Role.EDITOR, {"POST"}),
+    "scenario_compare": (Role.VIEWER, {"GET"}),
+    "scenario_apply": (Role.OWNER, {"POST"}),
 }
 
 
@@ -70,6 +74,7 @@ def url_for(name: str, world) -> str:
         "item_id": world["item"].pk,
         "row_id": row.pk,
         "link_id": world["link"].pk,
+        "scenario_id": world["scenario"].pk,
         "pool": "infrastructure",
         "tier": "basic",
     }

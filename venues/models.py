@@ -11,7 +11,8 @@ from django.apps import apps
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import IntegrityError, models
-from django.db.models import F, Q
+from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import get_random_string
@@ -46,6 +47,19 @@ class VenueQuerySet(models.QuerySet):
         if not user.is_authenticated:
             return self.none()
         return self.filter(memberships__user=user).annotate(role=F("memberships__role"))
+
+    def accessible_to(self, user) -> "VenueQuerySet":
+        """The venues `user` is a member of and their scenarios, each annotated with the
+        user's `role`: a scenario has no membership of its own, who may see or edit a venue
+        may see or edit its scenarios, with the same role (docs/architecture.md)."""
+        if not user.is_authenticated:
+            return self.none()
+        roles = Membership.objects.filter(user=user)
+        own = roles.filter(venue=OuterRef("pk")).values("role")[:1]
+        parents = roles.filter(venue=OuterRef("scenario_of")).values("role")[:1]
+        return self.annotate(role=Coalesce(Subquery(own), Subquery(parents))).filter(
+            role__isnull=False
+        )
 
     def shared_by(self, token: str) -> "Venue":
         """The venue an active share link with `token` opens, annotated with the link's
