@@ -214,11 +214,12 @@ def pricing(request: HttpRequest, venue: Venue) -> HttpResponse:
         journal.record(venue, venue, Change.Action.CHANGED, before=before, after=after)
         if not request.htmx:
             return _back(venue, "prices")
-        return _page(venue).fragments(request, "prices", "balance-oob")
+        # The prices, not the form: its fields stay as the user is typing them.
+        return _page(venue).fragments(request, "price-rows", "balance-oob")
     page = _page(venue, pricing=form)
     if not request.htmx:
         return page.render_page(request)
-    return page.fragments(request, "prices", "balance-oob")
+    return page.fragments(request, "price-rows", "pricing-form-oob")
 
 
 @venue_view(Role.EDITOR, methods=("POST",))
