@@ -219,7 +219,7 @@ class CategoryPriceForm(forms.ModelForm):
     blank, the category has no price. Carries the version the user saw, as every row does."""
 
     price_amount = AmountField(label=_("Prix"), min_value=Decimal(0), max_digits=12, required=False)
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
     class Meta:
         model = MemberCategory
@@ -229,6 +229,12 @@ class CategoryPriceForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.initial["version"] = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("version") is None:  # as RowForm says it: for the row, not a hidden field
+            raise forms.ValidationError(_("Cette ligne a changé de forme : rechargez la page."))
+        return cleaned
 
     def validate_unique(self):
         pass  # prices are unique to nothing: no query
