@@ -52,6 +52,7 @@ def test_a_manager_prices_the_residents_then_tries_a_higher_rent_in_a_scenario(
 
     # 3. A scenario "Loyer +10 %", and the rent raised in it.
     page.get_by_role("link", name="Scénarios").first.click()
+    assert accessibility_violations(page) == []
     page.get_by_label("Nom du scénario").fill("Loyer +10 %")
     page.get_by_role("button", name="Créer le scénario").click()
     expect(page.locator(".scenario-banner")).to_be_visible()
