@@ -197,7 +197,7 @@ def test_the_scenarios_page_takes_seven_queries_whatever_the_size(
         new_scenario(alice_client, example, f"S{n}")
     with django_assert_num_queries(7):
         response = alice_client.get(reverse("scenario_list", args=[example.pk]))
-    assert response.text.count("En faire l'état actuel") == count
+    assert response.text.count("Comparer «") == count
 
 
 # Making a scenario the current state
@@ -233,3 +233,11 @@ def test_a_scenario_of_another_venue_cannot_be_applied(alice_client, example, al
     url = reverse("scenario_apply", args=[example.pk, scenario.pk])
     assert alice_client.post(url).status_code == 404
     assert example.cost_items.count() == 10
+
+
+def test_the_owner_applies_a_scenario_from_its_comparison(alice_client, bob_client, example):
+    scenario = new_scenario(alice_client, example)
+    url = reverse("scenario_compare", args=[example.pk])
+    apply_url = reverse("scenario_apply", args=[example.pk, scenario.pk])
+    assert apply_url in alice_client.get(url).text
+    assert apply_url not in bob_client.get(url).text
