@@ -13,7 +13,7 @@ from django.test import Client
 
 from costing.documents import load_venue_document
 from costing.examples import WORKED_EXAMPLE
-from costing.models import CostItem, MemberCategory, create_venue
+from costing.models import CostItem, MemberCategory, OtherRevenue, create_venue
 from periods.forms import previous_month
 from periods.models import close_period
 from tests.helpers import logged_in
@@ -99,7 +99,12 @@ def world(venue) -> dict:
     category = MemberCategory.objects.create(venue=venue, name="Résidents", surface_share_pct=50)
     link = ShareLink.objects.create(venue=venue, label="AG")
     period = close_period(venue, previous_month())  # a closed month, for the periods' URLs
-    return {"venue": venue, "item": item, "category": category, "link": link, "period": period}
+    revenue = OtherRevenue.objects.create(venue=venue, label="Subvention", amount=500)
+    scenario = Venue.objects.create(name="Loyer +10 %", total_surface_m2=300, scenario_of=venue)
+    return {
+        "venue": venue, "item": item, "category": category, "link": link, "period": period,
+        "revenue": revenue, "scenario": scenario,
+    }  # fmt: skip
 
 
 @pytest.fixture

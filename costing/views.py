@@ -128,9 +128,10 @@ def venue_detail(request: HttpRequest, venue: Venue) -> HttpResponse:
 
 @venue_view(Role.VIEWER)
 def venue_export(request: HttpRequest, venue: Venue) -> HttpResponse:
-    prefetch_related_objects([venue], "cost_items", "categories")
+    prefetch_related_objects([venue], "cost_items", "categories", "other_revenues")
     response = HttpResponse(
-        dumps(venue_document(engine_venue(venue))), content_type="application/json"
+        dumps(venue_document(engine_venue(venue, with_prices=True))),
+        content_type="application/json",
     )
     response["Content-Disposition"] = f'attachment; filename="{venue.slug}.venue.json"'
     return response

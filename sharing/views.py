@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import date
 from functools import wraps
 
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
@@ -14,8 +15,8 @@ from django.views.defaults import page_not_found
 
 from accounts import throttle
 from costing import chart, engine
-from costing.documents import allocation_document, dumps
-from costing.models import engine_venue, venue_allocation
+from costing.documents import dumps, venue_allocation_document
+from costing.models import engine_venue, venue_balance
 from periods.models import Period, PeriodError, parse_month
 from periods.statement import period_pdf
 from venues import pagecache
@@ -63,6 +64,7 @@ def _private(response: HttpResponse) -> HttpResponse:
 @shared
 def share_page(request: HttpRequest, venue: Venue) -> HttpResponse:
     show_items = venue.share_link.show_items  # the owner's choice for this link
+    show_prices = venue.share_link.show_prices
     month = _shown_month(request, venue)
 
     def context() -> dict:
@@ -70,14 +72,25 @@ def share_page(request: HttpRequest, venue: Venue) -> HttpResponse:
         # alone (periods/, docs/periods.md).
         periods = [] if venue.shared_period else _closed_months(venue)
         if month is None:
-            data = engine_venue(venue)
+            prices = None
+            if show_prices:  # "ce que vous payez et pourquoi" (sharing/share_prices.html)
+                prefetch_related_objects([venue], "cost_items", "categories", "other_revenues")
+                allocation, balance = venue_balance(venue)
+                prices = list(zip(allocation.categories, balance.categories, strict=True))
+            data = engine_venue(venue)  # from the prefetched rows when prices were asked
+            if not show_prices:
+                allocation = engine.allocate_despite_violations(data)
             return {
                 "venue": venue,
                 "last_change": venue.updated_at,
                 "periods": periods,
-                **chart.summary_context(engine.allocate_despite_violations(data)),
+                "show_prices": show_prices,
+                "prices": prices,
+                **chart.summary_context(allocation),
                 "item_groups": _item_groups(data) if show_items else (),
             }
+        # A closed month shows what was frozen: its allocation and items, never today's
+        # prices (its allocation.json carries the pricing it had, docs/periods.md).
         period = _period(venue, month)
         return {
             "venue": period.frozen_venue(),
@@ -92,7 +105,12 @@ def share_page(request: HttpRequest, venue: Venue) -> HttpResponse:
     # The page names its JSON download relatively: the same cached page serves every link
     # that shows the same things.
     key = pagecache.key(
-        venue, "share-page", "items" if show_items else "totals", month or "", venue.shared_period
+        venue,
+        "share-page",
+        "items" if show_items else "totals",
+        "prices" if show_prices else "",
+        month or "",
+        venue.shared_period,
     )
     return HttpResponse(
         pagecache.render(request, "sharing/share_page.html", context, cache_key=key)
@@ -112,7 +130,7 @@ def share_allocation(request: HttpRequest, venue: Venue) -> HttpResponse:
     else:
         document = pagecache.cached(
             pagecache.key(venue, "allocation"),
-            lambda: dumps(allocation_document(venue_allocation(venue))),
+            lambda: dumps(venue_allocation_document(engine_venue(venue, with_prices=True))),
         )
         name = f"{venue.slug}.allocation.json"
     response = HttpResponse(document, content_type="application/json")

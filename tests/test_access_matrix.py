@@ -32,6 +32,12 @@ REQUIRED_ROLE = {
     "keys_edit": (Role.EDITOR, {"POST"}),
     "preset_surface": (Role.EDITOR, {"POST"}),
     "preset_bonjour_bienvenue": (Role.EDITOR, {"POST"}),
+    "venue_prices": (Role.VIEWER, {"GET"}),
+    "venue_pricing": (Role.EDITOR, {"POST"}),
+    "category_price": (Role.EDITOR, {"POST"}),
+    "revenue_add": (Role.EDITOR, {"POST"}),
+    "revenue_edit": (Role.EDITOR, {"POST"}),
+    "revenue_delete": (Role.EDITOR, {"GET", "POST"}),
     "venue_delete": (Role.OWNER, {"GET", "POST"}),
     "share_links": (Role.OWNER, {"GET", "POST"}),
     # The team (venues/team.py).
@@ -55,6 +61,10 @@ REQUIRED_ROLE = {
     "period_statement": (Role.VIEWER, {"GET"}),
     "period_reopen": (Role.OWNER, {"POST"}),
     "share_pin": (Role.OWNER, {"POST"}),
+    "scenario_list": (Role.VIEWER, {"GET"}),
+    "scenario_create": (Role.EDITOR, {"POST"}),
+    "scenario_compare": (Role.VIEWER, {"GET"}),
+    "scenario_apply": (Role.OWNER, {"POST"}),
 }
 
 
@@ -77,6 +87,8 @@ def test_every_venue_url_is_in_the_matrix():
 
 def url_for(name: str, world) -> str:
     row = world["item"] if name.startswith("item") else world["category"]
+    if name.startswith("revenue"):
+        row = world["revenue"]
     values = {
         "venue_id": world["venue"].pk,
         "item_id": world["item"].pk,
@@ -84,6 +96,7 @@ def url_for(name: str, world) -> str:
         "link_id": world["link"].pk,
         "membership_id": Membership.objects.get(venue=world["venue"], user__username="victor").pk,
         "invitation_id": _invitation(world["venue"]).pk,
+        "scenario_id": world["scenario"].pk,
         "pool": "infrastructure",
         "tier": "basic",
         "month": world["period"].key,

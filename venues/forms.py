@@ -110,4 +110,4 @@ class ShareLinkOptionsForm(forms.ModelForm):
 
     class Meta:
         model = ShareLink
-        fields = ["show_items"]
+        fields = ["show_items", "show_prices"]

@@ -13,7 +13,8 @@ from django.apps import apps
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import IntegrityError, models
-from django.db.models import F, Q
+from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import get_random_string
@@ -48,6 +49,19 @@ class VenueQuerySet(models.QuerySet):
         if not user.is_authenticated:
             return self.none()
         return self.filter(memberships__user=user).annotate(role=F("memberships__role"))
+
+    def accessible_to(self, user) -> "VenueQuerySet":
+        """The venues `user` is a member of and their scenarios, each annotated with the
+        user's `role`: a scenario has no membership of its own, who may see or edit a venue
+        may see or edit its scenarios, with the same role (docs/architecture.md)."""
+        if not user.is_authenticated:
+            return self.none()
+        roles = Membership.objects.filter(user=user)
+        own = roles.filter(venue=OuterRef("pk")).values("role")[:1]
+        parents = roles.filter(venue=OuterRef("scenario_of")).values("role")[:1]
+        return self.annotate(role=Coalesce(Subquery(own), Subquery(parents))).filter(
+            role__isnull=False
+        )
 
     def shared_by(self, token: str) -> "Venue":
         """The venue an active share link with `token` opens: one query, on the token's unique
@@ -106,6 +120,17 @@ class Venue(models.Model):
         verbose_name=_("scénario du lieu"),
     )
 
+    # The venue's pricing (costing's prices, docs/method.md R8): None until set, so that a
+    # venue without prices writes its documents as before. Fields of the venue rather than a
+    # row of their own: the access check loads them with the venue (no query), its
+    # `updated_at` dates their changes for the page cache, and a scenario copies them along.
+    margin_pct = models.DecimalField(
+        _("marge de précaution (%)"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    occupancy_pct = models.DecimalField(
+        _("taux d'occupation attendu (%)"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+
     objects = VenueQuerySet.as_manager()
 
     class Meta:
@@ -117,6 +142,19 @@ class Venue(models.Model):
                 condition=Q(total_surface_m2__gt=0),
                 name="venue_surface_positive",
                 violation_error_message=_("La surface totale du lieu doit être supérieure à 0 m²."),
+            ),
+            models.CheckConstraint(
+                condition=Q(margin_pct__isnull=True) | Q(margin_pct__gte=0, margin_pct__lte=1000),
+                name="venue_margin_is_0_to_1000_pct",
+                violation_error_message=_("La marge de précaution va de 0 à 1 000 %%."),
+            ),
+            models.CheckConstraint(
+                condition=Q(occupancy_pct__isnull=True)
+                | Q(occupancy_pct__gt=0, occupancy_pct__lte=100),
+                name="venue_occupancy_is_above_0_to_100_pct",
+                violation_error_message=_(
+                    "Le taux d'occupation attendu est supérieur à 0 et au plus de 100 %%."
+                ),
             ),
         ]
 
@@ -137,6 +175,10 @@ class Venue(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("venue_detail", args=[self.pk])
+
+    @property
+    def is_scenario(self) -> bool:
+        return self.scenario_of_id is not None
 
     def set_keys(self, infrastructure: str, services: str) -> None:
         self.infrastructure_key, self.services_key = infrastructure, services

@@ -2,7 +2,7 @@
 links. What it costs, and the page that edits it, are costing's (docs/architecture.md)."""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
@@ -43,7 +43,10 @@ def venue_delete(request: HttpRequest, venue: Venue) -> HttpResponse:
 
 @venue_view(Role.OWNER, methods=("GET", "POST"))
 def share_links(request: HttpRequest, venue: Venue) -> HttpResponse:
-    """The owner's page to create, copy and revoke the venue's share links."""
+    """The owner's page to create, copy and revoke the venue's share links. A scenario has
+    none: it is shared through its venue once it is made the current state."""
+    if venue.scenario_of_id is not None:
+        raise Http404
     form = ShareLinkForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         link = form.save(commit=False)

@@ -7,6 +7,8 @@ from pathlib import Path
 HERE = Path(__file__).parent
 WORKED_EXAMPLE = HERE / "movilab-300m2.venue.json"
 WORKED_EXAMPLE_ALLOCATION = HERE / "movilab-300m2.allocation.json"
+# The same venue with SPEC §4b's prices, margin, occupancy and revenue (docs/method.md, R7–R9).
+WORKED_EXAMPLE_PRICED = HERE / "movilab-300m2-priced.venue.json"
 
 
 @cache
