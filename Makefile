@@ -12,12 +12,12 @@ find_python = for p in python3.13 python3.12 python3 \
 	  "$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { command -v "$$p"; exit 0; }; \
 	done; exit 1
 
-.PHONY: help install run test lint format migrations-check bench bench-engine loadtest clean
+.PHONY: help install run test lint format migrations-check bench bench-engine loadtest capacity clean
 
 help:
 	@echo "make run    - install, migrate, load the demo and serve on http://127.0.0.1:8000"
 	@echo "make test   - install if needed and run the whole test suite"
-	@echo "make lint | format | migrations-check | bench | bench-engine | loadtest | clean"
+	@echo "make lint | format | migrations-check | bench | bench-engine | loadtest | capacity | clean"
 
 $(PY):
 	@python=$$($(find_python)) || { echo "No Python >= 3.12 found (tried python3.13, python3.12, python3 and pyenv's versions). Install one, e.g. 'pyenv install 3.13'." >&2; exit 1; }; \
@@ -65,6 +65,11 @@ bench: install
 loadtest: install
 	$(PY) -m pip install --quiet --group load
 	$(PY) loadtest/run.py
+
+# Managers on one server, step by step until p95 passes 200 ms (loadtest/CAPACITY.md).
+capacity: install
+	$(PY) -m pip install --quiet --group load
+	$(PY) loadtest/capacity.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .hypothesis

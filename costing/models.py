@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Case, F, Q, Value, When
-from django.db.models.functions import Lower
+from django.db.models.functions import Cast, Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -370,6 +370,48 @@ class OtherRevenue(Row):
 
 
 # A venue as the costing engine sees it -------------------------------------------------------
+
+
+def load_rows(venue: Venue) -> None:
+    """The venue's cost items and categories in one query, as `venue.cost_items.all()` and
+    `venue.categories.all()` then give them (what prefetch_related_objects does in two).
+
+    One SELECT … UNION ALL SELECT …: both kinds of rows in the same columns, each filling in
+    the other kind's with a typed NULL; back in Python, each row becomes an instance of its
+    model, in the models' order (position, then id).
+    """
+    kinds = {"item": CostItem, "category": MemberCategory}
+    fields = {f.attname: f for model in kinds.values() for f in model._meta.concrete_fields}
+    columns = list(fields)
+
+    def side(kind: str):
+        own = {f.attname for f in kinds[kind]._meta.concrete_fields}
+        values = {
+            f"c{index}": F(name) if name in own else Cast(Value(None), output_field=fields[name])
+            for index, name in enumerate(columns)
+        }
+        return (
+            kinds[kind]
+            .objects.filter(venue=venue)
+            .order_by()
+            .annotate(row_kind=Value(kind), **values)
+            .values_list("row_kind", *values)
+        )
+
+    rows: dict[str, list] = {kind: [] for kind in kinds}
+    for kind, *values in side("item").union(side("category"), all=True).order_by():
+        model = kinds[kind]
+        by_name = dict(zip(columns, values, strict=True))
+        names = [f.attname for f in model._meta.concrete_fields]
+        row = model.from_db(venue._state.db, names, [by_name[name] for name in names])
+        model._meta.get_field("venue").set_cached_value(row, venue)
+        rows[kind].append(row)
+    cache = venue.__dict__.setdefault("_prefetched_objects_cache", {})
+    for kind, manager in (("item", venue.cost_items), ("category", venue.categories)):
+        queryset = manager.all()
+        queryset._result_cache = sorted(rows[kind], key=lambda row: (row.position, row.pk))
+        queryset._prefetch_done = True
+        cache[manager.field.remote_field.cache_name] = queryset
 
 
 def engine_venue(venue: Venue, *, with_prices: bool = False) -> engine.Venue:

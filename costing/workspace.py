@@ -7,13 +7,14 @@ the page is cached until the venue changes, and fragments fill in their CSRF tok
 """
 
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 
 from django.contrib.messages import get_messages
-from django.db.models import QuerySet, prefetch_related_objects
+from django.db.models import QuerySet
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import Promise
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from venues import pagecache
@@ -21,7 +22,7 @@ from venues.models import Venue
 
 from . import chart
 from .forms import AllocationKeysForm, CostItemForm, MemberCategoryForm, RowForm
-from .models import CostItem, MemberCategory, Pool, Row, Tier, venue_allocation
+from .models import CostItem, MemberCategory, Pool, Row, Tier, load_rows, venue_allocation
 
 PAGE = "costing/workspace.html"
 GROUPS = [
@@ -74,8 +75,9 @@ CATEGORIES = RowKind(
 class Group:
     pool: Pool
     tier: Tier
-    rows: list[tuple[CostItem, Form]]
+    rows: list[tuple[CostItem, Form | None, SafeString | None]]
     add_form: Form
+    add_markup: SafeString | None = None  # the empty add form, cached (Workspace.add_markup)
 
     @property
     def key(self) -> str:
@@ -89,7 +91,7 @@ class Workspace:
     bound: dict = field(default_factory=dict)  # {"item-12": bound form with errors, ...}
 
     def load(self) -> "Workspace":
-        prefetch_related_objects([self.venue], "cost_items", "categories")
+        load_rows(self.venue)  # items and categories, one query
         return self
 
     def form(self, kind: RowKind, row: Row) -> Form:
@@ -97,25 +99,84 @@ class Workspace:
         return self.bound.get(prefix) or kind.form(instance=row, prefix=prefix)
 
     @cached_property
+    def markup(self) -> dict[tuple[str, int], SafeString]:
+        """Each row's markup, from the cache (venues/pagecache.py `fragments`, keyed by the
+        row's stored values), rendered only for the rows that changed since it was cached: a
+        row saved through htmx is cached by the edit's own answer (`_saved_row`), so the next
+        view of a venue of 300 items renders none of them. A row bound to a form with errors
+        is rendered in the page instead, with them."""
+        makers, keys = {}, {}
+        venue = self.venue
+        for kind, rows in ((ITEMS, venue.cost_items.all()), (CATEGORIES, venue.categories.all())):
+            for row in rows:
+                if f"{kind.name}-{row.pk}" in self.bound:
+                    continue
+                key = pagecache.row_key(venue, kind.name, row, self.can_edit, venue.currency)
+                makers[key] = partial(self._render_row, kind, row)
+                keys[kind.name, row.pk] = key
+        found = pagecache.fragments(makers)
+        return {row: found[key] for row, key in keys.items()}
+
+    def _render_row(self, kind: RowKind, row: Row) -> str:
+        context = {
+            "venue": self.venue,
+            "can_edit": self.can_edit,
+            "kind": kind,
+            "row": row,
+            "form": self.form(kind, row),
+        }
+        return pagecache.fragment(f"{PAGE}#row", context)
+
+    @cached_property
     def groups(self) -> list[Group]:
+        """The items by group: (item, its form, its cached markup); the form is built only for
+        a row whose markup is not cached."""
         groups = []
         for pool, tier in GROUPS:
             prefix = f"new-{pool}-{tier}"
             add_form = self.bound.get(prefix) or CostItemForm(prefix=prefix)
             rows = [
-                (item, self.form(ITEMS, item))
+                self._row(ITEMS, item)
                 for item in self.venue.cost_items.all()
                 if item.pool == pool and item.tier == tier
             ]
-            groups.append(Group(Pool(pool), Tier(tier), rows, add_form))
+            markup = None if prefix in self.bound else self.add_markup.get(f"{pool}-{tier}")
+            groups.append(Group(Pool(pool), Tier(tier), rows, add_form, markup))
         return groups
 
     @cached_property
-    def category_rows(self) -> list[tuple[MemberCategory, Form, str]]:
-        return [
-            (category, self.form(CATEGORIES, category), chart.color(index))
-            for index, category in enumerate(self.venue.categories.all())
-        ]
+    def add_markup(self) -> dict[str, SafeString]:
+        """The empty forms that add a row (one per group of items, one for categories), from
+        the cache: they depend on the venue's identity only, so they are rendered once per
+        venue and language, not on every view after an edit. Only for editors."""
+        if not self.can_edit:
+            return {}
+        venue, makers = self.venue, {}
+        for pool, tier in GROUPS:
+            group = Group(Pool(pool), Tier(tier), [], CostItemForm(prefix=f"new-{pool}-{tier}"))
+            context = {"venue": venue, "group": group, "form": group.add_form}
+            makers[group.key] = partial(pagecache.fragment, f"{PAGE}#add-item", context)
+        context = {"venue": venue, "form": MemberCategoryForm(prefix="new-category")}
+        makers["category"] = partial(pagecache.fragment, f"{PAGE}#add-category", context)
+        keys = {name: pagecache.form_key(venue, name) for name in makers}
+        found = pagecache.fragments({keys[name]: make for name, make in makers.items()})
+        markup = {name: found[key] for name, key in keys.items()}
+        if "new-category" in self.bound:
+            del markup["category"]
+        return markup
+
+    @cached_property
+    def category_rows(self) -> list[tuple[MemberCategory, Form | None, str, SafeString | None]]:
+        """The categories: (category, its form, its colour in the chart, its cached markup)."""
+        rows = []
+        for index, category in enumerate(self.venue.categories.all()):
+            row, form, markup = self._row(CATEGORIES, category)
+            rows.append((row, form, chart.color(index), markup))
+        return rows
+
+    def _row(self, kind: RowKind, row: Row) -> tuple[Row, Form | None, SafeString | None]:
+        markup = self.markup.get((kind.name, row.pk))
+        return row, None if markup else self.form(kind, row), markup
 
     @cached_property
     def new_category_form(self) -> Form:
@@ -156,9 +217,19 @@ class Workspace:
         context = self.context(**extra)
         return HttpResponse(
             b"".join(
-                pagecache.render(request, f"{PAGE}#{name}", lambda: context) for name in partials
+                self._saved_row(request, **extra)
+                if name == "row" and not extra.get("stale") and not extra["form"].is_bound
+                else pagecache.render(request, f"{PAGE}#{name}", lambda: context)
+                for name in partials
             )
         )
+
+    def _saved_row(self, request: HttpRequest, kind: RowKind, row: Row, **extra) -> bytes:
+        """A row as saved, through the row cache: the markup this answer renders is the one
+        the next view of the page uses, which then renders no row at all."""
+        key = pagecache.row_key(self.venue, kind.name, row, self.can_edit, self.venue.currency)
+        markup = pagecache.fragments({key: partial(self._render_row, kind, row)})[key]
+        return pagecache.filled(request, markup)
 
     def address(self, request: HttpRequest) -> str:
         """Where the language switch comes back to: this page, or the venue's when the page

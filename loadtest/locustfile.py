@@ -11,9 +11,17 @@ An edit that gets no acknowledgement (a 503 while PostgreSQL restarts, a timeout
 not have been written: the user re-reads its workspace until it answers and learns from the
 item's version whether it was (then it counts, as "applied late") or not, before going on.
 
+The login ramp is kept apart from what a logged-in manager meets: every user logs in first
+(argon2 on purpose costs CPU), then waits until all of them have, then starts acting after a
+random 0-3 s; the steady window begins when the last one has logged in and lasts `duration`
+seconds, after which the run stops itself. Each request is recorded with its start time, and
+`steady_at` tells loadtest/run.py which ones belong to the ramp.
+
 Configuration: the JSON file named by LOADTEST_CONFIG (accounts, items, base URLs: with two,
 each user sends its requests in turn to one and the other, starting with the login form on the
-first or the second depending on the user); results: the JSON file named by LOADTEST_OUTPUT.
+first or the second depending on the user; `duration` of the steady window); results: the
+JSON file named by LOADTEST_OUTPUT. FastHttpUser (geventhttpclient): a few times less CPU per
+request than HttpUser, which matters with hundreds of users on the server's own cores.
 """
 
 import json
@@ -23,10 +31,14 @@ import re
 import sys
 import time
 from decimal import Decimal
+from http.cookiejar import Cookie
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from locust import HttpUser, between, events, task
+import gevent
+from gevent.event import Event
+from locust import between, events, task
+from locust.contrib.fasthttp import FastHttpUser
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.sample import edit_form_data, version_pattern  # noqa: E402
@@ -35,6 +47,8 @@ CONFIG = json.loads(Path(os.environ["LOADTEST_CONFIG"]).read_text())
 OUTPUT = Path(os.environ["LOADTEST_OUTPUT"])
 HOSTS: list[str] = CONFIG["hosts"]
 ACCOUNTS = iter(CONFIG["accounts"])
+USERS = len(CONFIG["accounts"])
+DURATION = float(CONFIG["duration"])  # seconds of steady state, after the last login
 TIMEOUT = 30  # seconds: a request without an answer by then counts as hung
 RESYNC_FOR = 45  # seconds an unacknowledged edit may take to be settled
 UNAVAILABLE = "Le service est momentanément indisponible"
@@ -44,6 +58,10 @@ LEDGER: dict[int, dict] = {}
 # one entry per request
 REQUESTS: list[dict] = []
 ANOMALIES: list[str] = []
+# The login ramp: users logged in (or who failed to) so far; set when all have.
+STARTED: list[int] = [0]
+EVERYONE_IN = Event()
+PHASES: dict[str, float] = {}
 
 
 def text(response) -> str:
@@ -72,11 +90,23 @@ def record(request_type, name, response_time, response=None, exception=None, **k
     REQUESTS.append(entry)
 
 
+@events.init.add_listener
+def stop_after_the_steady_window(environment, **kwargs):
+    def stop():
+        EVERYONE_IN.wait()
+        gevent.sleep(DURATION)
+        PHASES["steady_until"] = time.time()
+        environment.runner.quit()
+
+    gevent.spawn(stop)
+
+
 @events.quitting.add_listener
 def write_results(environment, **kwargs):
     OUTPUT.write_text(
         json.dumps(
             {
+                "phases": PHASES,
                 "requests": REQUESTS,
                 "ledger": {
                     str(pk): {**entry, "delta": str(entry["delta"])} for pk, entry in LEDGER.items()
@@ -87,21 +117,46 @@ def write_results(environment, **kwargs):
     )
 
 
-class Manager(HttpUser):
+class Manager(FastHttpUser):
     wait_time = between(1, 3)
     host = HOSTS[0]
+    network_timeout = connection_timeout = TIMEOUT  # then the request counts as hung
 
     def on_start(self):
         self.account = next(ACCOUNTS)  # StopIteration: more users than accounts
         self.turn = self.account["index"]
-        # Each manager from its own address, behind the (trusted) proxy the server expects.
-        self.client.headers["X-Forwarded-For"] = self.account["address"]
         self.venue = self.account["venue"]
         self.items = {item["pk"]: dict(item) for item in self.account["items"]}
         for pk in self.items:
             LEDGER[pk] = {"acked": 0, "delta": Decimal(0), "late": 0, "refused": 0}
         self.logged_in = False
-        self.log_in()
+        if self.account["session"]:  # made by loadtest/run.py, as a login would
+            for name, value in self.account["session"].items():
+                self.set_cookie(name, value)
+            self.logged_in = True
+        else:
+            self.log_in()
+        STARTED[0] += 1
+        if STARTED[0] == USERS:
+            PHASES["steady_at"] = time.time()
+            EVERYONE_IN.set()
+            Path(CONFIG["steady_file"]).write_text(str(PHASES["steady_at"]))
+        EVERYONE_IN.wait()
+        gevent.sleep(random.uniform(0, 3))  # not all at once
+
+    def headers(self, **extra: str) -> dict[str, str]:
+        """Each manager from its own address, behind the (trusted) proxy the server expects."""
+        return {"X-Forwarded-For": self.account["address"], **extra}
+
+    def set_cookie(self, name: str, value: str) -> None:
+        host = urlsplit(HOSTS[0]).hostname
+        self.client.cookiejar.set_cookie(
+            Cookie(0, name, value, None, False, host, False, False, "/", True, False, None,
+                   False, None, None, {})
+        )  # fmt: skip
+
+    def cookie(self, name: str) -> str:
+        return next((c.value for c in self.client.cookiejar if c.name == name), "")
 
     def url(self, path: str) -> str:
         """Round robin over the app processes, one request each in turn."""
@@ -111,23 +166,26 @@ class Manager(HttpUser):
 
     def log_in(self) -> None:
         with self.client.get(
-            self.url("/accounts/login/"), name="login form", catch_response=True, timeout=TIMEOUT
+            self.url("/accounts/login/"),
+            name="login form",
+            headers=self.headers(),
+            catch_response=True,
         ) as response:
-            if response.status_code != 200 or "csrftoken" not in self.client.cookies:
+            if response.status_code != 200 or not self.cookie("csrftoken"):
                 response.failure(f"login form: {response.status_code}")
                 return
         form = {
             "username": self.account["username"],
             "password": CONFIG["password"],
-            "csrfmiddlewaretoken": self.client.cookies["csrftoken"],
+            "csrfmiddlewaretoken": self.cookie("csrftoken"),
         }
         with self.client.post(
             self.url("/accounts/login/"),
             data=form,
             name="login",
+            headers=self.headers(),
             allow_redirects=False,
             catch_response=True,
-            timeout=TIMEOUT,
         ) as response:
             location = response.headers.get("Location", "")
             if response.status_code != 302 or "login" in location:
@@ -140,9 +198,9 @@ class Manager(HttpUser):
         with self.client.get(
             self.url(f"/venues/{self.venue}/"),
             name=name,
+            headers=self.headers(),
             allow_redirects=False,
             catch_response=True,
-            timeout=TIMEOUT,
         ) as response:
             versions = {}
             for pk in self.items:
@@ -172,8 +230,8 @@ class Manager(HttpUser):
         with self.client.get(
             self.url(f"/s/{self.account['token']}/"),
             name="share page",
+            headers=self.headers(),
             catch_response=True,
-            timeout=TIMEOUT,
         ) as response:
             if response.status_code != 200 or "<html" not in text(response):
                 response.failure(f"share page: {response.status_code}")
@@ -187,7 +245,7 @@ class Manager(HttpUser):
         delta = Decimal(random.randint(1, 10_000)).scaleb(-2)  # 0.01 to 100.00
         amount = Decimal(item["amount"]) + delta
         data = edit_form_data(pk, item["fields"], str(amount), item["version"])
-        headers = {"HX-Request": "true", "X-CSRFToken": self.client.cookies.get("csrftoken", "")}
+        headers = self.headers(**{"HX-Request": "true", "X-CSRFToken": self.cookie("csrftoken")})
         with self.client.post(
             self.url(f"/venues/{self.venue}/items/{pk}/"),
             data=data,
@@ -195,7 +253,6 @@ class Manager(HttpUser):
             name="htmx edit",
             allow_redirects=False,
             catch_response=True,
-            timeout=TIMEOUT,
         ) as response:
             match = re.search(version_pattern(pk), text(response))
             if response.status_code == 200 and match:

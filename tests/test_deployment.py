@@ -151,8 +151,19 @@ def test_the_dockerfile_starts_gunicorn_from_its_configuration_file():
     assert "ENV GUNICORN_BIND=0.0.0.0:8000" in dockerfile
 
 
+def compose_service(name: str) -> str:
+    """The lines of one service of docker-compose.yml."""
+    text = (ROOT / "docker-compose.yml").read_text()
+    return text.split(f"\n  {name}:\n", 1)[1].split("\n\n", 1)[0]
+
+
 def test_compose_runs_the_images_command():
-    assert "command:" not in (ROOT / "docker-compose.yml").read_text()
+    assert "command:" not in compose_service("app")
+
+
+def test_compose_gives_the_app_a_redis_of_its_own_that_no_one_else_reaches():
+    assert "REDIS_URL: redis://redis:6379/0" in compose_service("app")
+    assert "ports:" not in compose_service("redis")
 
 
 def test_gunicorn_serves_the_app_on_loopback_unless_told_otherwise(monkeypatch):
@@ -167,12 +178,12 @@ def test_gunicorn_serves_the_app_on_loopback_unless_told_otherwise(monkeypatch):
 
 def test_gunicorn_sizes_its_workers_from_the_cores(monkeypatch):
     cfg = gunicorn_config(monkeypatch)
-    assert cfg.workers == 2 * cores() + 1
-    assert cfg.worker_class_str == "sync" and cfg.threads == 1
+    assert cfg.workers == cores()  # one process per core, as measured (docs/scaling.md)
+    assert cfg.worker_class_str == "gthread" and cfg.threads == 4
     assert gunicorn_config(monkeypatch, WEB_CONCURRENCY="3").workers == 3
     assert gunicorn_config(monkeypatch, "--workers", "1").workers == 1
-    tuned = gunicorn_config(monkeypatch, GUNICORN_WORKER_CLASS="gthread", GUNICORN_THREADS="4")
-    assert tuned.worker_class_str == "gthread" and tuned.threads == 4
+    tuned = gunicorn_config(monkeypatch, GUNICORN_WORKER_CLASS="sync", GUNICORN_THREADS="1")
+    assert tuned.worker_class_str == "sync" and tuned.threads == 1
 
 
 def test_gunicorn_times_out_stuck_requests_and_logs_through_the_masking_logger(monkeypatch):
@@ -231,3 +242,7 @@ def test_the_env_example_names_the_proxy_settings():
 
 def test_gunicorn_opens_no_control_socket(monkeypatch):
     assert gunicorn_config(monkeypatch).control_socket_disable is True
+
+
+def test_gunicorn_keeps_idle_connections_longer_than_a_proxy_does(monkeypatch):
+    assert gunicorn_config(monkeypatch).keepalive > 60

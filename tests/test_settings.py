@@ -48,3 +48,33 @@ def test_settings_refuse_a_malformed_number():
     result = _python("import tierslieux.wsgi", DJANGO_SECRET_KEY="x" * 50, DJANGO_EMAIL_PORT="smtp")
     assert result.returncode != 0
     assert "DJANGO_EMAIL_PORT must be a whole number" in result.stderr
+
+
+def test_without_redis_the_cache_is_each_processs_own_and_sessions_are_in_the_database():
+    code = (
+        "from django.conf import settings; "
+        "print(settings.CACHES['default']['BACKEND'], settings.SESSION_ENGINE)"
+    )
+    result = _python(code, DJANGO_DEBUG="1")
+    assert result.stdout.split() == [
+        "venues.pagecache.BoundedLocMemCache",
+        "django.contrib.sessions.backends.db",
+    ]
+
+
+def test_with_redis_the_cache_sessions_and_users_are_shared_under_the_releases_prefix():
+    code = (
+        "from django.conf import settings; c = settings.CACHES['default']; "
+        "print(c['BACKEND'], c['LOCATION'], c['KEY_PREFIX'], settings.SESSION_ENGINE, "
+        "settings.AUTHENTICATION_BACKENDS[-1])"
+    )
+    first = _python(code, DJANGO_DEBUG="1", REDIS_URL="redis://redis:6379/0")
+    backend, location, prefix, sessions, users = first.stdout.split()
+    assert backend == "venues.pagecache.ResilientRedisCache"
+    assert location == "redis://redis:6379/0"
+    assert prefix.startswith("tierslieux:") and len(prefix) > len("tierslieux:")
+    assert sessions == "django.contrib.sessions.backends.cached_db"
+    assert users == "accounts.backends.CachedUserBackend"
+    # The same release, the same prefix: every server of it shares the cache.
+    again = _python(code, DJANGO_DEBUG="1", REDIS_URL="redis://redis:6379/0")
+    assert again.stdout.split()[2] == prefix

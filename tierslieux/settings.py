@@ -4,6 +4,7 @@ Local development works with no variable at all except DJANGO_DEBUG=1 (what `mak
 with debug off (the default) the production settings apply and a secret key is required.
 """
 
+import hashlib
 import os
 import re
 from pathlib import Path
@@ -225,6 +226,45 @@ CACHES = {
         },
     }
 }
+
+# With REDIS_URL (redis://host:6379/0, a database of the app's own), the page cache and the
+# sessions live in Redis, shared by every process and every app server: a page rendered by one
+# worker is served by all, and a session and its user are read without a query (cached_db: written
+# through to PostgreSQL, read from Redis). A Redis that does not answer is a cache that misses:
+# pages are rendered again and sessions read from PostgreSQL, never a 500 (venues/pagecache.py
+# ResilientRedisCache). Without it, each process caches for itself and sessions are in PostgreSQL.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+
+
+def _release() -> str:
+    """A digest of what renders markup (the apps' code and templates, the translations): the
+    shared cache's keys start with it, so that servers of two releases never serve each
+    other's rendered markup (sessions and users then come from PostgreSQL again, once)."""
+    digest = hashlib.blake2b(digest_size=6)
+    folders = ["templates", "locale", *(app for app in INSTALLED_APPS if "." not in app)]
+    for folder in folders:
+        for path in sorted((BASE_DIR / folder).glob("**/*")):
+            if path.suffix in (".py", ".html", ".mo", ".txt"):
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+if REDIS_URL:
+    CACHES["default"] = {
+        "BACKEND": "venues.pagecache.ResilientRedisCache",
+        "LOCATION": REDIS_URL,
+        "TIMEOUT": CACHES["default"]["TIMEOUT"],
+        "KEY_PREFIX": f"tierslieux:{_release()}",
+        # A Redis that stopped answering costs a request at most this much, once per outage.
+        "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # The signed-in user too, dropped from it on every change (accounts/backends.py). Sessions
+    # made before REDIS_URL was set named UsernameOrEmailBackend: their users log in again, once.
+    AUTHENTICATION_BACKENDS = [
+        "axes.backends.AxesStandaloneBackend",
+        "accounts.backends.CachedUserBackend",  # UsernameOrEmailBackend, its user cached
+    ]
 
 # Requests per address and window (accounts/throttle.py): an address over a limit gets 429 until
 # its window has passed. Share links (/s/<token>/): unknown or revoked tokens opened, after which

@@ -11,18 +11,26 @@ hole, which renders as a marker, and the markers are replaced by this request's 
 A marker is made of `<` and `>`, which autoescaping never leaves in text that a user typed: no
 label, however it is spelled, can be mistaken for a hole.
 
-Size: the cache keeps at most TIERSLIEUX_CACHE_BYTES per process (`BoundedLocMemCache`).
+Where: by default in each process's memory, at most TIERSLIEUX_CACHE_MB per process
+(`BoundedLocMemCache`); with REDIS_URL, in Redis, shared by every process and machine
+(`ResilientRedisCache`, which also holds the sessions then: settings.py).
 """
 
+import hashlib
+import logging
 import pickle
 import re
 import threading
+import time
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from django.core.cache import cache
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.backends.redis import RedisCache
+from django.db import models
 from django.http import HttpRequest
 from django.middleware.csp import get_nonce
 from django.middleware.csrf import get_token
@@ -72,9 +80,64 @@ def key(venue, name: str, *parts: object) -> str:
     )
 
 
+def row_key(venue, name: str, row, *parts: object) -> str:
+    """The cache key of what `name` renders from one row of `venue` (a cost item, a member
+    category) as it is now, in the active language: made of the row's stored values, so that
+    it changes whenever the row does, whoever changed it, and of nothing else, so that an edit
+    of one row leaves the others' markup cached (`fragments`)."""
+    values = repr(tuple(_stored(row, field) for field in row._meta.concrete_fields))
+    digest = hashlib.blake2b(values.encode(), digest_size=16).hexdigest()
+    return ":".join(map(str, ("row", venue.pk, name, row.pk, digest, get_language(), *parts)))
+
+
+def _stored(row, field) -> object:
+    """A field's value as the database gives it back: a decimal with its column's places (a
+    row just saved from a form holds 1234.5 where a row loaded holds 1234.50)."""
+    value = getattr(row, field.attname)
+    if isinstance(value, Decimal) and isinstance(field, models.DecimalField):
+        return value.quantize(Decimal(1).scaleb(-field.decimal_places))
+    return value
+
+
+def form_key(venue, name: str, *parts: object) -> str:
+    """The cache key of an empty form of `venue` (adding a row): what it renders depends on
+    the venue's identity (its URLs), not on its state, so it outlives every edit."""
+    return ":".join(map(str, ("form", venue.pk, name, get_language(), *parts)))
+
+
+def fragment(template_name: str, context: dict) -> str:
+    """`template_name` rendered without the request, its holes left as markers: markup to be
+    placed into a page that `render` fills in (see the module's docstring)."""
+    return render_to_string(template_name, {**HOLES, **context})
+
+
+def fragments(makers: dict[str, Callable[[], str]]) -> dict[str, SafeString]:
+    """The markup under each key, from the cache (one round trip for all) or made by its
+    function and cached. For a page made of many rows: after an edit only the changed row is
+    rendered again. The markup goes into a page rendered by `render`, which fills its holes."""
+    found = cache.get_many(list(makers))
+    missing = {key: make() for key, make in makers.items() if key not in found}
+    if missing:
+        cache.set_many(missing)
+    # Rendered by the template engine with autoescaping, as the page around it.
+    return {key: mark_safe(text) for key, text in {**found, **missing}.items()}  # noqa: S308
+
+
+def filled(request: HttpRequest, markup: str) -> bytes:
+    """Markup from `fragment(s)` served on its own (an htmx answer): its holes filled in for
+    this request, as `render` fills a page's."""
+    return render(request, "", lambda: {}, text=markup)
+
+
 def cached(cache_key: str, make: Callable[[], Any]) -> Any:
-    """What `make` returns, made once per `cache_key`."""
-    return cache.get_or_set(cache_key, make)
+    """What `make` returns, made once per `cache_key` (two processes that miss at once both
+    make it, the same; a set rather than get_or_set's add and second get: one round trip to a
+    shared cache less)."""
+    value = cache.get(cache_key)
+    if value is None:
+        value = make()
+        cache.set(cache_key, value)
+    return value
 
 
 def render(
@@ -83,6 +146,7 @@ def render(
     context: Callable[[], dict],
     *,
     cache_key: str | None = None,
+    text: str | None = None,
 ) -> bytes:
     """`template_name` rendered for this request, from the cache under `cache_key` if given.
 
@@ -92,8 +156,8 @@ def render(
     """
 
     def pieces() -> list[bytes | str]:
-        text = render_to_string(template_name, {**HOLES, **context()})
-        parts: list[bytes | str] = _MARKER.split(text)  # text, hole, text, …, text
+        rendered = render_to_string(template_name, {**HOLES, **context()}) if text is None else text
+        parts: list[bytes | str] = _MARKER.split(rendered)  # text, hole, text, …, text
         parts[::2] = [piece.encode() for piece in parts[::2]]
         return parts
 
@@ -165,3 +229,90 @@ class BoundedLocMemCache(LocMemCache):
             self._expire_info.clear()
             self._size.clear()
             self._total[0] = 0
+
+
+logger = logging.getLogger(__name__)
+
+
+class ResilientRedisCache(RedisCache):
+    """Django's Redis cache backend, for which an unreachable Redis is a cache that misses.
+
+    The cache only ever saves work: the page cache renders again, cached_db sessions are read
+    from PostgreSQL, a throttle's block is looked up in the database again. So when Redis does
+    not answer (stopped, restarting, unreachable, out of memory), every read is a miss and
+    every write is dropped, logged once per outage, and the request goes on: never a 500.
+    After a failure Redis is left alone for RETRY_SECONDS, so that an outage costs requests no
+    connection attempt each (the socket timeouts in settings.py bound the first one).
+
+    A write or a delete dropped during an outage (a logout's session delete among them) would
+    leave Redis holding what the database no longer does, so the first call that reaches Redis
+    again empties the cache's database first (FLUSHDB: REDIS_URL must name a database of the
+    app's own). What a cache holds is rebuilt from PostgreSQL; nothing is lost.
+    """
+
+    RETRY_SECONDS = 5.0
+    _WRITES = frozenset({"add", "set", "touch", "delete", "incr", "set_many", "delete_many"})
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._down_until = 0.0
+        self._dropped_writes = False
+        self._outage = False
+
+    def _call(self, method: str, miss: Any, *args, **kwargs) -> Any:
+        if time.monotonic() < self._down_until:
+            self._dropped_writes |= method in self._WRITES
+            return miss
+        try:
+            if self._dropped_writes:
+                super().clear()
+                self._dropped_writes = False
+            result = getattr(super(), method)(*args, **kwargs)
+        except Exception as error:  # noqa: BLE001 - redis' errors and the socket's alike
+            self._dropped_writes |= method in self._WRITES
+            self._down_until = time.monotonic() + self.RETRY_SECONDS
+            if not self._outage:
+                self._outage = True
+                logger.warning("Redis does not answer, the cache misses until it does: %r", error)
+            return miss
+        if self._outage:
+            self._outage = False
+            logger.warning("Redis answers again")
+        return result
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("add", False, key, value, timeout, version)
+
+    def get(self, key, default=None, version=None):
+        return self._call("get", default, key, default, version)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("set", None, key, value, timeout, version)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("touch", False, key, timeout, version)
+
+    def delete(self, key, version=None):
+        return self._call("delete", False, key, version)
+
+    def get_many(self, keys, version=None):
+        return self._call("get_many", {}, keys, version)
+
+    def has_key(self, key, version=None):
+        return self._call("has_key", False, key, version)
+
+    def incr(self, key, delta=1, version=None):
+        missing = object()
+        result = self._call("incr", missing, key, delta, version)
+        if result is missing:
+            raise ValueError(f"Key '{key}' not found.")
+        return result
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("set_many", list(data), data, timeout, version)
+
+    def delete_many(self, keys, version=None):
+        return self._call("delete_many", None, keys, version)
+
+    def clear(self):
+        return self._call("clear", False)

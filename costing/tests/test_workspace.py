@@ -389,12 +389,12 @@ def _grow(venue: Venue, items: int, categories: int) -> None:
 
 
 @pytest.mark.parametrize("size", [3, 100])
-def test_the_workspace_takes_five_queries_whatever_its_size(
+def test_the_workspace_takes_four_queries_whatever_its_size(
     alice_client, venue, size, django_assert_num_queries
 ):
     _grow(venue, items=size, categories=size)
-    # session, user, venue + membership, items, categories
-    with django_assert_num_queries(5):
+    # session, user, venue + membership, items and categories (one query: models.load_rows)
+    with django_assert_num_queries(4):
         first = alice_client.get(venue.get_absolute_url())
     # Until the venue changes, its body comes from the cache: session, user, venue.
     with django_assert_num_queries(3):
@@ -407,15 +407,15 @@ def test_the_workspace_takes_five_queries_whatever_its_size(
 # savepoint.
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("size", [3, 100])
-def test_an_htmx_amount_edit_takes_seven_queries_in_one_transaction_whatever_the_size(
+def test_an_htmx_amount_edit_takes_six_queries_in_one_transaction_whatever_the_size(
     alice_client, venue, size, django_assert_num_queries
 ):
     _grow(venue, items=size, categories=size)
     item = venue.cost_items.first()
     # session, user, then the venue's transaction (venues/access.py), whose BEGIN and COMMIT
-    # Django counts too: the venue + membership, locked, items, categories, the versioned
-    # UPDATE, and the change's entry in the venue's journal (venues/journal.py)
-    with django_assert_num_queries(9) as captured:
+    # Django counts too: the venue + membership, locked, items and categories (one query),
+    # the versioned UPDATE, and the change's entry in the venue's journal (venues/journal.py)
+    with django_assert_num_queries(8) as captured:
         response = alice_client.post(
             reverse("item_edit", args=[venue.pk, item.pk]),
             item_data(item, amount="12"),
@@ -442,7 +442,7 @@ def test_an_htmx_category_edit_takes_as_many_queries_as_an_amount_edit_whatever_
               "members": "12", "version": category.version}  # fmt: skip
     data = {f"category-{category.pk}-{k}": v for k, v in fields.items()}
     # the siblings it is checked against are the categories the summary needs anyway
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = alice_client.post(
             reverse("category_edit", args=[venue.pk, category.pk]), data, headers=HTMX
         )

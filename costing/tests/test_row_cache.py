@@ -1,0 +1,88 @@
+"""Each row of the workspace is cached under its own stored values (costing/workspace.py
+Workspace.markup, venues/pagecache.py row_key): after an edit, the next view renders the changed
+row only, and a row changed by any path shows its new values at once."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from costing.models import CostItem, MemberCategory
+from costing.workspace import Workspace
+from tests.helpers import item_data, rent
+from venues import pagecache
+
+HTMX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def rendered_rows(monkeypatch) -> list[str]:
+    """The rows the workspace renders (as "item-12") and the fragments rendered for the cache
+    (as "#add-item"), as they are rendered."""
+    seen: list[str] = []
+    original = Workspace._render_row
+    fragment = pagecache.fragment
+
+    def spy(self, kind, row):
+        seen.append(f"{kind.name}-{row.pk}")
+        return original(self, kind, row)
+
+    def spy_fragment(template_name, context):
+        if "#add-" in template_name:
+            seen.append(template_name.split("#")[1])
+        return fragment(template_name, context)
+
+    monkeypatch.setattr(Workspace, "_render_row", spy)
+    monkeypatch.setattr(pagecache, "fragment", spy_fragment)
+    return seen
+
+
+def test_after_an_edit_the_next_view_renders_no_row_the_edit_cached_the_changed_one(
+    alice_client, example, rendered_rows
+):
+    rows = example.cost_items.count() + example.categories.count()
+    alice_client.get(example.get_absolute_url())
+    assert len([seen for seen in rendered_rows if "-" in seen and seen[-1].isdigit()]) == rows
+    assert rendered_rows.count("add-item") == 4 and rendered_rows.count("add-category") == 1
+    item = rent(example)
+    rendered_rows.clear()
+    answer = alice_client.post(
+        reverse("item_edit", args=[example.pk, item.pk]),
+        item_data(item, amount="1 234,5"),
+        headers=HTMX,
+    )
+    assert rendered_rows == [f"item-{item.pk}"]  # the edit's answer, into the row cache
+    assert f'name="item-{item.pk}-amount" value="1234,50"' in answer.text
+    rendered_rows.clear()
+    page = alice_client.get(example.get_absolute_url()).text
+    assert rendered_rows == []  # no row, no add form: all from the cache
+    assert f'name="item-{item.pk}-amount" value="1234,50"' in page
+    assert f'name="item-{item.pk}-version" value="2"' in page
+    assert page.count("<form") > rows  # every row is on the page, cached or not
+
+
+def test_a_row_changed_outside_the_app_shows_its_new_values_at_once(alice_client, example):
+    alice_client.get(example.get_absolute_url())
+    item = rent(example)
+    CostItem.objects.filter(pk=item.pk).update(label="Loyer révisé")  # no version change
+    category = example.categories.first()
+    MemberCategory.objects.filter(pk=category.pk).update(name="Résidents & co")
+    page = alice_client.get(example.get_absolute_url()).text
+    assert 'value="Loyer révisé"' in page
+    assert 'value="Résidents &amp; co"' in page
+
+
+def test_a_cached_row_carries_each_visitors_own_csrf_token_and_rights(
+    alice_client, victor_client, example
+):
+    alice_page = alice_client.get(example.get_absolute_url()).text
+    other = Client()
+    other.force_login(example.memberships.get(role="owner").user)
+    other_page = other.get(example.get_absolute_url()).text
+    token = 'name="csrfmiddlewaretoken" value="'
+    alice_tokens = {part.split('"', 1)[0] for part in alice_page.split(token)[1:]}
+    other_tokens = {part.split('"', 1)[0] for part in other_page.split(token)[1:]}
+    assert len(alice_tokens) == len(other_tokens) == 1
+    assert alice_tokens != other_tokens
+    # A viewer's rows are not an editor's rows from the cache.
+    viewer_page = victor_client.get(example.get_absolute_url()).text
+    assert "hx-post" not in viewer_page.split('id="items"', 1)[1].split('id="summary"', 1)[0]
