@@ -2,7 +2,7 @@
 links. What it costs, and the page that edits it, are costing's (docs/architecture.md)."""
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
@@ -41,12 +41,10 @@ def venue_delete(request: HttpRequest, venue: Venue) -> HttpResponse:
     return render(request, "venues/venue_confirm_delete.html", {"venue": venue})
 
 
-@venue_view(Role.OWNER, methods=("GET", "POST"))
+@venue_view(Role.OWNER, methods=("GET", "POST"), scenarios=False)
 def share_links(request: HttpRequest, venue: Venue) -> HttpResponse:
     """The owner's page to create, copy and revoke the venue's share links. A scenario has
     none: it is shared through its venue once it is made the current state."""
-    if venue.scenario_of_id is not None:
-        raise Http404
     form = ShareLinkForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         link = form.save(commit=False)
@@ -63,7 +61,7 @@ def share_links(request: HttpRequest, venue: Venue) -> HttpResponse:
     return render(request, "venues/share_links.html", {"venue": venue, "form": form, "rows": rows})
 
 
-@venue_view(Role.OWNER, methods=("GET", "POST"))
+@venue_view(Role.OWNER, methods=("GET", "POST"), scenarios=False)
 def share_revoke(request: HttpRequest, venue: Venue, link_id: int) -> HttpResponse:
     """Revoking ends a link for whoever holds it, with no undo: a GET asks first (as deletions
     do), the form on that page POSTs."""
@@ -81,7 +79,7 @@ def _options_form(link, data=None) -> ShareLinkOptionsForm:
     return ShareLinkOptionsForm(data, instance=link, prefix=f"link-{link.pk}")
 
 
-@venue_view(Role.OWNER, methods=("POST",))
+@venue_view(Role.OWNER, methods=("POST",), scenarios=False)
 def share_options(request: HttpRequest, venue: Venue, link_id: int) -> HttpResponse:
     """What a link shows (its cost items, …): the owner's choice, per link, at any time."""
     link = get_object_or_404(venue.share_links.active(), pk=link_id)
