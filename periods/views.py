@@ -161,7 +161,7 @@ def share_pin(request: HttpRequest, venue: Venue, link_id: int) -> HttpResponse:
         message %= {"label": link.label}
     link.save(update_fields=["period"])
     after = journal.snapshot(link, ["period"])
-    journal.record(venue, link, Change.Action.CHANGED, before=before, after=after)
+    journal.record(venue, link, Change.Action.CHANGED, before=before, after=after, label=link.label)
     messages.success(request, message)
     return redirect("share_links", venue.pk)
 

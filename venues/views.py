@@ -50,7 +50,7 @@ def share_links(request: HttpRequest, venue: Venue) -> HttpResponse:
         link = form.save(commit=False)
         link.venue, link.created_by = venue, request.user
         link.save()
-        journal.record(venue, link, Change.Action.CREATED)
+        journal.record(venue, link, Change.Action.CREATED, label=link.label)
         messages.success(request, _("Le lien « %(label)s » est créé.") % {"label": link.label})
         return redirect("share_links", venue.pk)
     links = venue.share_links.active().select_related("created_by")
@@ -70,7 +70,7 @@ def share_revoke(request: HttpRequest, venue: Venue, link_id: int) -> HttpRespon
         context = {"venue": venue, "link": link}
         return render(request, "venues/share_link_confirm_revoke.html", context)
     link.revoke()
-    journal.record(venue, link, Change.Action.REVOKED)
+    journal.record(venue, link, Change.Action.REVOKED, label=link.label)
     messages.success(request, _("Le lien « %(label)s » est révoqué.") % {"label": link.label})
     return redirect("share_links", venue.pk)
 
@@ -89,6 +89,8 @@ def share_options(request: HttpRequest, venue: Venue, link_id: int) -> HttpRespo
     if form.is_valid():  # checkboxes only: always valid
         form.save()
         after = journal.snapshot(link, fields)
-        journal.record(venue, link, Change.Action.CHANGED, before=before, after=after)
+        journal.record(
+            venue, link, Change.Action.CHANGED, before=before, after=after, label=link.label
+        )
         messages.success(request, _("Le lien « %(label)s » est modifié.") % {"label": link.label})
     return redirect("share_links", venue.pk)
