@@ -34,8 +34,12 @@ def venue_edit(request: HttpRequest, venue: Venue) -> HttpResponse:
 @venue_view(Role.OWNER, methods=("GET", "POST"))
 def venue_delete(request: HttpRequest, venue: Venue) -> HttpResponse:
     if request.method == "POST":
-        name = venue.name
-        venue.delete()
+        name, parent = venue.name, venue.scenario_of_id
+        venue.delete()  # its rows, links, closed months and scenarios with it
+        if parent is not None:
+            done = _("Le scénario « %(name)s » est supprimé.") % {"name": name}
+            messages.success(request, done)
+            return redirect("scenario_list", parent)
         messages.success(request, _("Le lieu « %(name)s » est supprimé.") % {"name": name})
         return redirect("venue_list")
     return render(request, "venues/venue_confirm_delete.html", {"venue": venue})
