@@ -2,6 +2,7 @@
 no raw code ("scenario_applied", "closed"), whichever app recorded it (venues/journal.py)."""
 
 import re
+from datetime import timedelta
 from html import unescape
 
 import pytest
@@ -9,10 +10,9 @@ from django.contrib.auth.models import User
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from costing.models import MemberCategory, OtherRevenue
-from periods.forms import previous_month
 from venues.models import Change, ShareLink, Venue
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +40,7 @@ def every_kind_of_change(client, venue: Venue, dave) -> None:
     post(reverse("revenue_edit", args=[venue.pk, line.pk]),
          {f"revenue-{line.pk}-{k}": v for k, v in revenue.items()})  # fmt: skip
     post(reverse("revenue_delete", args=[venue.pk, line.pk]))
-    month = previous_month()
+    month = timezone.localdate().replace(day=1) - timedelta(days=1)  # last month, closable
     post(reverse("period_close", args=[venue.pk]), {"month": f"{month:%Y-%m}"})
     post(reverse("period_reopen", args=[venue.pk, f"{month:%Y-%m}"]))
     post(reverse("share_links", args=[venue.pk]), {"label": "AG"})
