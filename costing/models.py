@@ -554,7 +554,7 @@ def _price_fields(price: engine.Price | None) -> dict:
 # Scenarios: named copies of a venue's inputs (docs/method.md) ----------------------------------
 
 MAX_SCENARIOS = 20
-SCENARIO_APPLIED = "scenario_applied"  # a journal action (venues.models.Change.action)
+SCENARIO_APPLIED = Change.Action.SCENARIO_APPLIED  # its journal entry names the scenario
 _INPUTS = ["total_surface_m2", "infrastructure_key", "services_key", "margin_pct", "occupancy_pct"]
 
 

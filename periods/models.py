@@ -235,7 +235,15 @@ def close_period(venue: Venue, month: str | date, user=None) -> Period:
     """Close `month` of `venue` for `user` (None: a command): freeze its documents as they
     are now. Call it under the venue's lock (venues.access.venue_view, or the command's own),
     so that two closings of one month never both pass the checks. PeriodError says why not:
-    an invalid month, one not yet begun, one already closed, or rules the venue breaks."""
+    an invalid month, one not yet begun, one already closed, rules the venue breaks, or a
+    scenario (its months are its venue's: docs/architecture.md)."""
+    if venue.scenario_of_id is not None:
+        raise PeriodError(
+            _(
+                "Un scénario n'a pas de mois clôturés : faites-en l'état actuel du lieu, puis "
+                "clôturez le mois du lieu."
+            )
+        )
     if not isinstance(month, date):
         month = parse_month(month)
     if month > timezone.localdate().replace(day=1):

@@ -70,7 +70,7 @@ def _pdf(content: bytes, filename: str) -> HttpResponse:
 # The history ----------------------------------------------------------------------------------
 
 
-@venue_view(Role.VIEWER)
+@venue_view(Role.VIEWER, scenarios=False)
 def period_list(request: HttpRequest, venue: Venue) -> HttpResponse:
     return _history(request, venue, ClosePeriodForm())
 
@@ -93,7 +93,7 @@ def _history(request: HttpRequest, venue: Venue, form: ClosePeriodForm) -> HttpR
     return render(request, "periods/history.html", context)
 
 
-@venue_view(Role.EDITOR, methods=("POST",))
+@venue_view(Role.EDITOR, methods=("POST",), scenarios=False)
 def period_close(request: HttpRequest, venue: Venue) -> HttpResponse:
     form = ClosePeriodForm(request.POST)
     if form.is_valid():
@@ -111,7 +111,7 @@ def period_close(request: HttpRequest, venue: Venue) -> HttpResponse:
     return _history(request, venue, form)
 
 
-@venue_view(Role.OWNER, methods=("POST",))
+@venue_view(Role.OWNER, methods=("POST",), scenarios=False)
 def period_reopen(request: HttpRequest, venue: Venue, month: str) -> HttpResponse:
     try:
         period = venue.periods.current().get(month=_month(month))
@@ -133,7 +133,7 @@ def period_reopen(request: HttpRequest, venue: Venue, month: str) -> HttpRespons
     return redirect("period_list", venue.pk)
 
 
-@venue_view(Role.OWNER, methods=("POST",))
+@venue_view(Role.OWNER, methods=("POST",), scenarios=False)
 def share_pin(request: HttpRequest, venue: Venue, link_id: int) -> HttpResponse:
     """Pin a share link to one closed month (a version in force), or unpin it (empty month),
     from the venue's share links page (venues/templates/venues/share_links.html)."""
@@ -161,7 +161,7 @@ def share_pin(request: HttpRequest, venue: Venue, link_id: int) -> HttpResponse:
         message %= {"label": link.label}
     link.save(update_fields=["period"])
     after = journal.snapshot(link, ["period"])
-    journal.record(venue, link, Change.Action.CHANGED, before=before, after=after)
+    journal.record(venue, link, Change.Action.CHANGED, before=before, after=after, label=link.label)
     messages.success(request, message)
     return redirect("share_links", venue.pk)
 
@@ -169,7 +169,7 @@ def share_pin(request: HttpRequest, venue: Venue, link_id: int) -> HttpResponse:
 # One period -----------------------------------------------------------------------------------
 
 
-@venue_view(Role.VIEWER)
+@venue_view(Role.VIEWER, scenarios=False)
 def period_detail(request: HttpRequest, venue: Venue, month: str) -> HttpResponse:
     period = _period(venue, month, _version(request))
     context = {
@@ -181,7 +181,7 @@ def period_detail(request: HttpRequest, venue: Venue, month: str) -> HttpRespons
     return render(request, "periods/period.html", context)
 
 
-@venue_view(Role.VIEWER)
+@venue_view(Role.VIEWER, scenarios=False)
 def period_allocation(request: HttpRequest, venue: Venue, month: str) -> HttpResponse:
     """The frozen allocation document, byte for byte."""
     period = _period(venue, month, _version(request))
@@ -191,7 +191,7 @@ def period_allocation(request: HttpRequest, venue: Venue, month: str) -> HttpRes
     return response
 
 
-@venue_view(Role.VIEWER)
+@venue_view(Role.VIEWER, scenarios=False)
 def period_statement(request: HttpRequest, venue: Venue, month: str) -> HttpResponse:
     period = _period(venue, month, _version(request))
     language = _language(request)
@@ -235,7 +235,7 @@ def period_choice_label(period: Period) -> str:
     }
 
 
-@venue_view(Role.VIEWER)
+@venue_view(Role.VIEWER, scenarios=False)
 def period_compare(request: HttpRequest, venue: Venue) -> HttpResponse:
     """Any two of the draft and the closed periods: by default the latest period in force
     and the draft."""
@@ -324,7 +324,7 @@ def _year(year: int) -> int:
     return year
 
 
-@venue_view(Role.VIEWER)
+@venue_view(Role.VIEWER, scenarios=False)
 def period_year(request: HttpRequest, venue: Venue, year: int) -> HttpResponse:
     periods = list(venue.periods.current().filter(month__year=_year(year)).defer("venue_document"))
     columns, rows = year_columns(venue, year, periods, with_draft=True)
@@ -339,7 +339,7 @@ def period_year(request: HttpRequest, venue: Venue, year: int) -> HttpResponse:
     return render(request, "periods/year.html", context)
 
 
-@venue_view(Role.VIEWER)
+@venue_view(Role.VIEWER, scenarios=False)
 def year_statement(request: HttpRequest, venue: Venue, year: int) -> HttpResponse:
     """The year's closed months (the draft is not part of a statement)."""
     periods = list(venue.periods.current().filter(month__year=_year(year)).defer("venue_document"))

@@ -4,6 +4,8 @@ The URLs come from the URL configuration itself, so a new venue URL that is not 
 REQUIRED_ROLE fails the suite until someone decides who may use it.
 """
 
+import re
+
 import pytest
 from django.contrib.auth.models import User
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -85,12 +87,12 @@ def test_every_venue_url_is_in_the_matrix():
     assert set(venue_urls()) == set(REQUIRED_ROLE)
 
 
-def url_for(name: str, world) -> str:
+def url_for(name: str, world, venue: Venue | None = None) -> str:
     row = world["item"] if name.startswith("item") else world["category"]
     if name.startswith("revenue"):
         row = world["revenue"]
     values = {
-        "venue_id": world["venue"].pk,
+        "venue_id": (venue or world["venue"]).pk,
         "item_id": world["item"].pk,
         "row_id": row.pk,
         "link_id": world["link"].pk,
@@ -146,3 +148,69 @@ def test_access(client, charlie, world, name, visitor, method):
         assert not Membership.objects.filter(role=Role.OWNER).exclude(user__username="alice")
         assert Invitation.objects.pending().count() == 1
         assert list(Period.objects.values_list("version", "reopened_at")) == [(1, None)]
+
+
+# A scenario (a venue with `scenario_of`) is open to its venue's members with their role there,
+# and is edited like a venue; but its team, its closed months and its share links are its
+# venue's: those pages answer 404 for a scenario, whatever the method, and write nothing.
+NOT_FOR_SCENARIOS = {
+    "members",
+    "member_leave",
+    "member_role",
+    "member_remove",
+    "member_transfer",
+    "invite",
+    "invitation_revoke",
+    "share_links",
+    "share_revoke",
+    "share_options",
+    "share_pin",
+    "period_list",
+    "period_close",
+    "period_compare",
+    "period_year",
+    "year_statement",
+    "period_detail",
+    "period_allocation",
+    "period_statement",
+    "period_reopen",
+}
+# With only the scenario's id in their URL (no row of the venue's): what a scenario does have.
+FOR_SCENARIOS = ["venue_detail", "venue_prices", "venue_journal", "venue_export", "venue_edit"]
+
+
+@pytest.mark.parametrize("name", sorted(NOT_FOR_SCENARIOS))
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_a_scenario_has_no_team_no_closed_months_and_no_share_links(client, world, name, method):
+    assert set(REQUIRED_ROLE) >= NOT_FOR_SCENARIOS
+    scenario = world["scenario"]
+    client.force_login(User.objects.get(username="alice"))
+    url = url_for(name, world, scenario)
+    if method == "POST":  # a valid form, so that only the 404 stops it
+        data = {"month": world["period"].key, "email": "new@example.org", "role": "viewer"}
+        response = client.post(url, data | {"label": "AG", "period": ""})
+    else:
+        response = client.get(url)
+    assert response.status_code == 404
+    assert not Period.objects.filter(venue=scenario).exists()
+    assert not scenario.invitations.exists()
+    assert not scenario.share_links.exists()
+    assert not Membership.objects.filter(venue=scenario).exists()
+
+
+@pytest.mark.parametrize("name", FOR_SCENARIOS)
+def test_a_scenario_has_its_workspace_prices_journal_and_export(client, world, name):
+    client.force_login(User.objects.get(username="victor"))  # its venue's viewer
+    response = client.get(url_for(name, world, world["scenario"]))
+    expected = 403 if name == "venue_edit" else 200
+    assert response.status_code == expected
+
+
+@pytest.mark.parametrize("name", ["venue_detail", "venue_prices", "venue_journal"])
+def test_a_scenario_s_pages_link_to_no_page_it_does_not_have(client, world, name):
+    client.force_login(User.objects.get(username="alice"))
+    page = client.get(url_for(name, world, world["scenario"])).content.decode()
+    links = set(re.findall(r'href="(/venues/[^"?#]*)', page))
+    assert links, "the page links to its venue's pages"
+    for link in links:
+        assert client.get(link).status_code == 200, link

@@ -54,13 +54,19 @@ def get_venue_for_user(
     return venue
 
 
-def venue_view(role: Role = Role.VIEWER, methods: tuple[str, ...] = ("GET",)):
+def venue_view(
+    role: Role = Role.VIEWER, methods: tuple[str, ...] = ("GET",), *, scenarios: bool = True
+):
     """Decorate a view taking `venue` instead of `venue_id`.
 
     Access is checked before the method, so a stranger gets 404 on every URL and method,
     never a 405 that would reveal the venue exists. A request that may write runs in one
     transaction under the venue's lock (see the module's docstring), and the changes it
     records in the venue's journal are the user's (venues/journal.py).
+
+    `scenarios=False`: a page that does not apply to a scenario (its team, its closed months,
+    its share links are its venue's; docs/architecture.md) answers 404 for one, whatever the
+    method.
     """
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -69,11 +75,11 @@ def venue_view(role: Role = Role.VIEWER, methods: tuple[str, ...] = ("GET",)):
         def wrapper(request: HttpRequest, venue_id: int, **kwargs) -> HttpResponse:
             if request.method in SAFE_METHODS:
                 venue = get_venue_for_user(request, venue_id, role)
-                return _run(view, request, venue, methods, kwargs)
+                return _run(view, request, venue, methods, kwargs, scenarios)
             try:
                 with transaction.atomic(), journal.acting(request.user):
                     venue = get_venue_for_user(request, venue_id, role, lock=True)
-                    return _run(view, request, venue, methods, kwargs)
+                    return _run(view, request, venue, methods, kwargs, scenarios)
             except IntegrityError as error:
                 return _refused(request, venue_id, error)
 
@@ -82,7 +88,11 @@ def venue_view(role: Role = Role.VIEWER, methods: tuple[str, ...] = ("GET",)):
     return decorator
 
 
-def _run(view, request: HttpRequest, venue: Venue, methods, kwargs: dict) -> HttpResponse:
+def _run(
+    view, request: HttpRequest, venue: Venue, methods, kwargs: dict, scenarios: bool
+) -> HttpResponse:
+    if not scenarios and venue.scenario_of_id is not None:
+        raise Http404
     if request.method not in methods:
         return HttpResponseNotAllowed(methods)
     return view(request, venue, **kwargs)

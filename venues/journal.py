@@ -114,7 +114,10 @@ def describe(change: Change) -> list[FieldChange]:
 
 
 def subject(change: Change) -> str:
-    """What the change touched, in the reader's language ("poste de coût")."""
+    """What the change touched, in the reader's language ("poste de coût"). A scenario is a
+    venue by its model: the entry of one made the current state names it a scenario."""
+    if change.action == Change.Action.SCENARIO_APPLIED:
+        return _("scénario")
     try:
         return str(apps.get_model(change.model)._meta.verbose_name)
     except LookupError:

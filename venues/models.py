@@ -323,6 +323,7 @@ class Change(models.Model):
         LEFT = "left", _("départ")
         CLOSED = "closed", _("clôture")  # a month (periods)
         REOPENED = "reopened", _("réouverture")
+        SCENARIO_APPLIED = "scenario_applied", _("application")  # costing.models.apply_scenario
 
     venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="changes")
     actor = models.ForeignKey(

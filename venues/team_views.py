@@ -38,7 +38,7 @@ def _members_page(
     return render(request, "venues/members.html", context, status=status)
 
 
-@venue_view(Role.VIEWER, methods=("GET",))
+@venue_view(Role.VIEWER, methods=("GET",), scenarios=False)
 def members(request: HttpRequest, venue: Venue) -> HttpResponse:
     """Who has access to the venue, with which role (every member); the owner's tools."""
     return _members_page(request, venue)
@@ -60,7 +60,7 @@ def _back(request: HttpRequest, venue: Venue, done: str | None, refusal: team.Re
     return redirect("members", venue.pk)
 
 
-@venue_view(Role.OWNER, methods=("POST",))
+@venue_view(Role.OWNER, methods=("POST",), scenarios=False)
 def member_role(request: HttpRequest, venue: Venue, membership_id: int) -> HttpResponse:
     membership = _membership(venue, membership_id)
     form = RoleForm(request.POST)
@@ -80,7 +80,7 @@ def member_role(request: HttpRequest, venue: Venue, membership_id: int) -> HttpR
     return _back(request, venue, done, None)
 
 
-@venue_view(Role.OWNER, methods=("POST",))
+@venue_view(Role.OWNER, methods=("POST",), scenarios=False)
 def member_remove(request: HttpRequest, venue: Venue, membership_id: int) -> HttpResponse:
     membership = _membership(venue, membership_id)
     try:
@@ -93,7 +93,7 @@ def member_remove(request: HttpRequest, venue: Venue, membership_id: int) -> Htt
     return _back(request, venue, done, None)
 
 
-@venue_view(Role.OWNER, methods=("POST",))
+@venue_view(Role.OWNER, methods=("POST",), scenarios=False)
 def member_transfer(request: HttpRequest, venue: Venue, membership_id: int) -> HttpResponse:
     successor = _membership(venue, membership_id)
     try:
@@ -108,7 +108,7 @@ def member_transfer(request: HttpRequest, venue: Venue, membership_id: int) -> H
     return redirect("members", venue.pk)
 
 
-@venue_view(Role.VIEWER, methods=("POST",))
+@venue_view(Role.VIEWER, methods=("POST",), scenarios=False)
 def member_leave(request: HttpRequest, venue: Venue) -> HttpResponse:
     try:
         team.leave(venue, _own_membership(request, venue))
@@ -122,7 +122,7 @@ def _left(request: HttpRequest, venue: Venue) -> HttpResponse:
     return redirect("venue_list")
 
 
-@venue_view(Role.OWNER, methods=("POST",))
+@venue_view(Role.OWNER, methods=("POST",), scenarios=False)
 def invite(request: HttpRequest, venue: Venue) -> HttpResponse:
     form = InvitationForm(request.POST, venue=venue, inviter=request.user)
     if not form.is_valid():
@@ -147,7 +147,7 @@ def invite(request: HttpRequest, venue: Venue) -> HttpResponse:
     return redirect("members", venue.pk)
 
 
-@venue_view(Role.OWNER, methods=("POST",))
+@venue_view(Role.OWNER, methods=("POST",), scenarios=False)
 def invitation_revoke(request: HttpRequest, venue: Venue, invitation_id: int) -> HttpResponse:
     invitation = get_object_or_404(venue.invitations.pending(), pk=invitation_id)
     team.revoke(venue, invitation)

@@ -2,7 +2,7 @@
 links. What it costs, and the page that edits it, are costing's (docs/architecture.md)."""
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
@@ -34,25 +34,27 @@ def venue_edit(request: HttpRequest, venue: Venue) -> HttpResponse:
 @venue_view(Role.OWNER, methods=("GET", "POST"))
 def venue_delete(request: HttpRequest, venue: Venue) -> HttpResponse:
     if request.method == "POST":
-        name = venue.name
-        venue.delete()
+        name, parent = venue.name, venue.scenario_of_id
+        venue.delete()  # its rows, links, closed months and scenarios with it
+        if parent is not None:
+            done = _("Le scénario « %(name)s » est supprimé.") % {"name": name}
+            messages.success(request, done)
+            return redirect("scenario_list", parent)
         messages.success(request, _("Le lieu « %(name)s » est supprimé.") % {"name": name})
         return redirect("venue_list")
     return render(request, "venues/venue_confirm_delete.html", {"venue": venue})
 
 
-@venue_view(Role.OWNER, methods=("GET", "POST"))
+@venue_view(Role.OWNER, methods=("GET", "POST"), scenarios=False)
 def share_links(request: HttpRequest, venue: Venue) -> HttpResponse:
     """The owner's page to create, copy and revoke the venue's share links. A scenario has
     none: it is shared through its venue once it is made the current state."""
-    if venue.scenario_of_id is not None:
-        raise Http404
     form = ShareLinkForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         link = form.save(commit=False)
         link.venue, link.created_by = venue, request.user
         link.save()
-        journal.record(venue, link, Change.Action.CREATED)
+        journal.record(venue, link, Change.Action.CREATED, label=link.label)
         messages.success(request, _("Le lien « %(label)s » est créé.") % {"label": link.label})
         return redirect("share_links", venue.pk)
     links = venue.share_links.active().select_related("created_by")
@@ -63,7 +65,7 @@ def share_links(request: HttpRequest, venue: Venue) -> HttpResponse:
     return render(request, "venues/share_links.html", {"venue": venue, "form": form, "rows": rows})
 
 
-@venue_view(Role.OWNER, methods=("GET", "POST"))
+@venue_view(Role.OWNER, methods=("GET", "POST"), scenarios=False)
 def share_revoke(request: HttpRequest, venue: Venue, link_id: int) -> HttpResponse:
     """Revoking ends a link for whoever holds it, with no undo: a GET asks first (as deletions
     do), the form on that page POSTs."""
@@ -72,7 +74,7 @@ def share_revoke(request: HttpRequest, venue: Venue, link_id: int) -> HttpRespon
         context = {"venue": venue, "link": link}
         return render(request, "venues/share_link_confirm_revoke.html", context)
     link.revoke()
-    journal.record(venue, link, Change.Action.REVOKED)
+    journal.record(venue, link, Change.Action.REVOKED, label=link.label)
     messages.success(request, _("Le lien « %(label)s » est révoqué.") % {"label": link.label})
     return redirect("share_links", venue.pk)
 
@@ -81,7 +83,7 @@ def _options_form(link, data=None) -> ShareLinkOptionsForm:
     return ShareLinkOptionsForm(data, instance=link, prefix=f"link-{link.pk}")
 
 
-@venue_view(Role.OWNER, methods=("POST",))
+@venue_view(Role.OWNER, methods=("POST",), scenarios=False)
 def share_options(request: HttpRequest, venue: Venue, link_id: int) -> HttpResponse:
     """What a link shows (its cost items, …): the owner's choice, per link, at any time."""
     link = get_object_or_404(venue.share_links.active(), pk=link_id)
@@ -91,6 +93,8 @@ def share_options(request: HttpRequest, venue: Venue, link_id: int) -> HttpRespo
     if form.is_valid():  # checkboxes only: always valid
         form.save()
         after = journal.snapshot(link, fields)
-        journal.record(venue, link, Change.Action.CHANGED, before=before, after=after)
+        journal.record(
+            venue, link, Change.Action.CHANGED, before=before, after=after, label=link.label
+        )
         messages.success(request, _("Le lien « %(label)s » est modifié.") % {"label": link.label})
     return redirect("share_links", venue.pk)

@@ -241,3 +241,25 @@ def test_the_owner_applies_a_scenario_from_its_comparison(alice_client, bob_clie
     apply_url = reverse("scenario_apply", args=[example.pk, scenario.pk])
     assert apply_url in alice_client.get(url).text
     assert apply_url not in bob_client.get(url).text
+
+
+def test_deleting_a_scenario_says_the_venue_stays_and_goes_back_to_the_scenarios(
+    alice_client, example
+):
+    scenario = create_scenario(example, "Loyer +10 %")
+    url = reverse("venue_delete", args=[scenario.pk])
+    question = alice_client.get(url).text
+    assert "Le lieu, lui, ne change pas" in question
+    assert "mois clôturés" not in question
+    response = alice_client.post(url, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("scenario_list", args=[example.pk])
+    assert "Le scénario « Loyer +10 % » est supprimé." in response.text
+    assert Venue.objects.filter(pk=example.pk).exists()
+    assert not Venue.objects.filter(pk=scenario.pk).exists()
+
+
+def test_deleting_a_venue_warns_that_its_closed_months_and_scenarios_go_with_it(
+    alice_client, example
+):
+    question = alice_client.get(reverse("venue_delete", args=[example.pk])).text
+    assert "ses mois clôturés (et leurs relevés) et ses scénarios seront supprimés" in question

@@ -407,7 +407,7 @@ def test_the_workspace_takes_four_queries_whatever_its_size(
 # savepoint.
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("size", [3, 100])
-def test_an_htmx_amount_edit_takes_six_queries_in_one_transaction_whatever_the_size(
+def test_an_htmx_amount_edit_takes_eight_queries_in_one_transaction_whatever_the_size(
     alice_client, venue, size, django_assert_num_queries
 ):
     _grow(venue, items=size, categories=size)

@@ -13,7 +13,7 @@ from django.db.models.functions import Concat
 from django.utils import timezone
 
 from costing.documents import allocation_document, dumps, venue_document
-from costing.models import MemberCategory, engine_venue, venue_allocation
+from costing.models import MemberCategory, create_scenario, engine_venue, venue_allocation
 from periods import frozen
 from periods.models import Period, PeriodError, month_key, parse_month
 from periods.tests.helpers import close, last_month
@@ -275,4 +275,13 @@ def test_export_period_prints_an_older_version_on_demand(example, alice):
 def test_a_venue_deleted_takes_its_periods_with_it(example):
     close(example)
     Venue.objects.filter(pk=example.pk).delete()
+    assert not Period.objects.exists()
+
+
+def test_a_scenario_s_month_is_closed_neither_by_the_model_nor_by_the_command(example, alice):
+    scenario = create_scenario(example, "Loyer +10 %")
+    with pytest.raises(PeriodError, match="Un scénario n'a pas de mois clôturés"):
+        close(scenario)
+    with pytest.raises(CommandError, match="scenario"):
+        run("close_period", str(scenario.pk), month_key(last_month()))
     assert not Period.objects.exists()

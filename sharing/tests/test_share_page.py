@@ -323,7 +323,7 @@ def add_items(venue: Venue, count: int) -> None:
 
 @pytest.mark.parametrize("suffix", ["", "allocation.json"])
 @pytest.mark.parametrize("count", [3, 100])
-def test_the_shared_page_takes_three_queries_whatever_the_size(
+def test_the_shared_page_takes_four_queries_whatever_the_size(
     client, venue, alice, suffix, count, django_assert_num_queries
 ):
     add_items(venue, count)

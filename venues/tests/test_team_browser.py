@@ -27,7 +27,7 @@ def test_an_owner_invites_a_treasurer_who_edits_then_is_made_a_viewer(
     owner = browser_page
     log_in(owner, "alice", "alice-password")
     owner.goto(example.get_absolute_url())
-    owner.get_by_role("link", name="Membres").click()
+    owner.get_by_role("link", name="Équipe").click()
     expect(owner.get_by_role("heading", name="Qui a accès")).to_be_visible()
     assert accessibility_violations(owner) == []
 
@@ -77,7 +77,7 @@ def test_an_owner_invites_a_treasurer_who_edits_then_is_made_a_viewer(
     assert accessibility_violations(owner) == []
 
     # 5. The owner demotes the treasurer to viewer, who can no longer edit.
-    owner.get_by_role("link", name="Membres").click()
+    owner.get_by_role("link", name="Équipe").click()
     owner.get_by_label("Rôle de tresoriere").select_option("viewer")
     owner.get_by_role("row", name=re.compile("tresoriere")).get_by_role(
         "button", name="Changer le rôle"
@@ -100,3 +100,21 @@ def test_an_owner_invites_a_treasurer_who_edits_then_is_made_a_viewer(
     assert "Votre rôle dans ce lieu ne permet pas cette action" in response.text()
     assert str(rent(example).amount) == "1250.00"
     context.close()
+
+
+def test_an_owner_is_asked_before_transferring_the_venue_or_removing_someone(browser_page, example):
+    page = browser_page
+    page.set_viewport_size({"width": 390, "height": 900})
+    log_in(page, "alice", "alice-password")
+    page.goto(f"/venues/{example.pk}/members/")
+    transfer = page.locator("summary", has_text="Transférer la propriété").first
+    transfer.focus()
+    page.keyboard.press("Enter")  # opens the question, sends nothing
+    question = page.locator("details.confirm[open]")
+    expect(question).to_contain_text("sans pouvoir revenir en arrière")
+    assert Membership.objects.get(venue=example, user__username="alice").role == Role.OWNER
+    assert accessibility_violations(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    question.get_by_role("button", name=re.compile("Confirmer le transfert")).click()
+    expect(page.locator("[role=status] ul.messages")).to_contain_text("est maintenant propriétaire")
+    assert Membership.objects.get(venue=example, user__username="alice").role == Role.EDITOR
