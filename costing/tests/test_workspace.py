@@ -155,16 +155,38 @@ def test_a_stale_save_is_refused_with_the_fresh_row(alice_client, bob_client, ex
     assert item.amount == Decimal("1300.00")
 
 
-def test_a_one_off_purchase_needs_its_amortization_months(alice_client, example):
+def test_a_one_off_purchase_is_spread_over_60_months_until_the_manager_says_otherwise(
+    alice_client, example
+):
     item = rent(example)
     response = alice_client.post(
         reverse("item_edit", args=[example.pk, item.pk]),
-        item_data(item, frequency="one_off"),
+        item_data(item, frequency="one_off", amount="6000"),
         headers=HTMX,
     )
-    assert f'id="id_item-{item.pk}-amortization_months_error"' in response.text
+    assert f'name="item-{item.pk}-amortization_months" value="60"' in response.text
     item.refresh_from_db()
-    assert item.frequency == "monthly"
+    assert (item.frequency, item.amortization_months) == ("one_off", 60)
+    assert item.monthly_amount == Decimal("100.00")
+
+
+def test_a_one_off_purchase_whose_months_are_emptied_is_not_saved_and_says_why(
+    alice_client, example
+):
+    item = rent(example)
+    CostItem.objects.filter(pk=item.pk).update(frequency="one_off", amortization_months=24)
+    item.refresh_from_db()
+    response = alice_client.post(
+        reverse("item_edit", args=[example.pk, item.pk]),
+        item_data(item, amortization_months=""),
+        headers=HTMX,
+    )
+    text = html.unescape(response.text)
+    assert f'id="id_item-{item.pk}-amortization_months_error"' in text
+    assert "Non enregistré" in text and "Indiquez la durée d'amortissement" in text
+    assert "Ligne non enregistrée" in text
+    item.refresh_from_db()
+    assert item.amortization_months == 24
 
 
 def test_the_what_if_switch_takes_an_item_out_of_the_total(alice_client, example):
@@ -251,9 +273,9 @@ def test_editing_a_category_updates_the_allocation(alice_client, example):
     ("field", "value", "message"),
     [
         ("surface_share_pct", "60", "parts de surface"),
-        ("infrastructure_pct", "101", "inférieure ou égale à 100"),
+        ("infrastructure_pct", "101", "Une part va de 0 à 100 %."),
         ("name", "contributeurs", "déjà ce nom"),
-        ("members", "-1", "supérieure ou égale à 0"),
+        ("members", "-1", "Un nombre ne peut pas être négatif."),
     ],
 )
 def test_a_category_is_checked_against_its_siblings(alice_client, example, field, value, message):

@@ -1,0 +1,162 @@
+"""The workspace as a manager lives it, in a real browser (issue 15): nothing typed is lost,
+shares can be typed in any order, a figure counts only once complete, and every table reads
+whole at a laptop's and a phone's width."""
+
+import pytest
+from playwright.sync_api import expect
+
+from costing.models import CostItem, MemberCategory
+from tests.browser import accessibility_violations, log_in, needs_browser
+
+pytestmark = [needs_browser, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SCREENSHOTS = "/tmp/c15a-{}.png"
+
+
+def category_field(page, category: MemberCategory, field: str):
+    return page.locator(f"#category-{category.pk} input[name$='-{field}']")
+
+
+def screenshot(page, name: str) -> None:
+    # caret="initial": Playwright would hide the caret with an inline style, which the CSP
+    # refuses (and the page reports).
+    page.screenshot(path=SCREENSHOTS.format(name), full_page=True, caret="initial")
+
+
+def type_in(field, value: str) -> None:
+    field.fill(value)
+    field.press("Tab")
+
+
+def leaving_asks(page) -> bool:
+    """Whether leaving the page now would ask first (the beforeunload listener's answer)."""
+    return page.evaluate(
+        """() => {
+            const event = new Event("beforeunload", {cancelable: true});
+            window.dispatchEvent(event);
+            return event.defaultPrevented;
+        }"""
+    )
+
+
+def test_shares_typed_in_any_order_are_saved_and_nothing_typed_is_lost(browser_page, example):
+    page = browser_page
+    residents = example.categories.get(name="Résidents")
+    contributors = example.categories.get(name="Contributeurs")
+    log_in(page, "alice", "alice-password")
+    page.goto(example.get_absolute_url())
+    page.evaluate("window.stillTheSamePage = true")
+    summary = page.locator("#summary table.allocation")
+    assert not leaving_asks(page)
+
+    # Résidents' surface raised first: over 100 % until Contributeurs is lowered.
+    surface = category_field(page, residents, "surface_share_pct")
+    type_in(surface, "55")
+    error = page.locator(f"#id_category-{residents.pk}-surface_share_pct_error")
+    expect(error).to_contain_text("Non enregistré")
+    expect(error).to_contain_text("104,00 %")
+    expect(category_field(page, residents, "surface_share_pct")).to_have_value("55")
+    assert leaving_asks(page)
+
+    # The rest of the row is saved meanwhile, and the summary shows it.
+    type_in(category_field(page, residents, "workstations"), "14")
+    expect(summary).to_contain_text("14 postes")
+    type_in(category_field(page, residents, "members"), "16")
+    expect(summary).to_contain_text("16 membres")
+    expect(category_field(page, residents, "surface_share_pct")).to_have_value("55")
+    screenshot(page, "1280-pending-share")
+
+    # Lowering Contributeurs carries the pending 55 % with it: both saved, the error gone.
+    type_in(category_field(page, contributors, "surface_share_pct"), "25")
+    expect(error).to_have_count(0)
+    expect(page.locator("#categories [aria-invalid=true]")).to_have_count(0)
+    assert not leaving_asks(page)
+    assert page.evaluate("window.stillTheSamePage") is True
+
+    page.reload()
+    expect(category_field(page, residents, "surface_share_pct")).to_have_value("55,00")
+    expect(category_field(page, residents, "workstations")).to_have_value("14")
+    expect(category_field(page, residents, "members")).to_have_value("16")
+    expect(category_field(page, contributors, "surface_share_pct")).to_have_value("25,00")
+
+
+def test_every_refused_value_says_so_on_its_field_until_it_no_longer_applies(browser_page, example):
+    page = browser_page
+    residents = example.categories.get(name="Résidents")
+    rent = CostItem.objects.get(venue=example, label="Loyer du local")
+    log_in(page, "alice", "alice-password")
+    page.goto(example.get_absolute_url())
+    total = page.get_by_test_id("monthly-total")
+
+    amount = page.locator(f"#item-{rent.pk} input[name$='-amount']")
+    type_in(amount, "")
+    row_error = page.locator(f"#id_item-{rent.pk}-amount_error")
+    expect(row_error).to_contain_text("Non enregistré")
+    expect(row_error).to_contain_text("Montant requis")
+    expect(total).to_have_text("2 500,00 €")  # what is saved
+    assert leaving_asks(page)
+    type_in(page.locator(f"#item-{rent.pk} input[name$='-amount']"), "1 200 €")
+    expect(row_error).to_have_count(0)
+    expect(total).to_have_text("2 600,00 €")
+
+    members = category_field(page, residents, "members")
+    type_in(members, "-3")
+    error = page.locator(f"#id_category-{residents.pk}-members_error")
+    expect(error).to_contain_text("Un nombre ne peut pas être négatif.")
+    expect(category_field(page, residents, "members")).to_have_value("-3")
+    type_in(category_field(page, residents, "members"), "20")
+    expect(error).to_have_count(0)
+    assert not leaving_asks(page)
+    assert MemberCategory.objects.get(pk=residents.pk).members == 20
+
+
+def test_an_amount_typed_before_its_frequency_never_counts_as_monthly(browser_page, example):
+    page = browser_page
+    rent = CostItem.objects.get(venue=example, label="Loyer du local")
+    log_in(page, "alice", "alice-password")
+    page.goto(example.get_absolute_url())
+    total = page.get_by_test_id("monthly-total")
+    totals: list[str] = []
+    page.on(
+        "response",
+        lambda response: (
+            "/items/" in response.url
+            and totals.append(
+                response.text().split('data-testid="monthly-total">')[1].split("<")[0]
+            )
+        ),
+    )
+    row = page.locator(f"#item-{rent.pk}")
+    # The amount typed first, then back to the frequency (before it in the row): nothing is
+    # sent until the frequency is chosen.
+    row.locator("input[name$='-amount']").fill("6 000")
+    row.locator("input[name$='-amount']").press("Shift+Tab")
+    expect(row.locator("select[name$='-frequency']")).to_be_focused()
+    page.wait_for_timeout(300)
+    assert totals == []
+    row.locator("select[name$='-frequency']").select_option("one_off")
+    # A one-off purchase: spread over 60 months until the manager says otherwise.
+    months = page.locator(f"#item-{rent.pk} input[name$='-amortization_months']")
+    expect(months).to_have_value("60")
+    expect(total).to_have_text("1 500,00 €")  # 2 500 − 1 100 + 6 000 / 60
+    assert totals == ["1 500,00 €"], totals  # one request: no 6 000 € month in between
+    type_in(months, "24")
+    expect(total).to_have_text("1 650,00 €")
+
+    # Emptied months: not saved, and the row says why.
+    type_in(page.locator(f"#item-{rent.pk} input[name$='-amortization_months']"), "")
+    expect(page.locator(f"#item-{rent.pk}")).to_contain_text("Indiquez la durée d'amortissement")
+    expect(total).to_have_text("1 650,00 €")
+
+
+def test_the_workspace_passes_axe_with_errors_shown(browser_page, example):
+    page = browser_page
+    residents = example.categories.get(name="Résidents")
+    log_in(page, "alice", "alice-password")
+    page.goto(example.get_absolute_url())
+    assert accessibility_violations(page) == []
+    type_in(category_field(page, residents, "surface_share_pct"), "99")
+    expect(page.locator("#categories .errorlist")).to_have_count(1)
+    assert accessibility_violations(page) == []
+    page.goto("/venues/new/")
+    assert accessibility_violations(page) == []
