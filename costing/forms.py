@@ -11,8 +11,7 @@ from venues.fields import AmountField
 from venues.forms import VenueForm
 from venues.models import AllocationKey
 
-from . import engine
-from .checklist import checklist_venue
+from . import checklist, engine
 from .documents import (
     MAX_CATEGORIES,
     MAX_COUNT,
@@ -427,8 +426,8 @@ class NewVenueForm(VenueForm):
             (
                 START_CHECKLIST,
                 _(
-                    "La liste de la méthode : tous les postes de base et améliorés "
-                    "à 0 €, et les catégories Résidents, Contributeurs, Bénéficiaires"
+                    "La liste de la méthode : les postes cochés ci-dessous à 0 €, et les "
+                    "catégories Résidents, Contributeurs, Bénéficiaires"
                 ),
             ),
             (START_EMPTY, _("Un lieu vide")),
@@ -436,11 +435,28 @@ class NewVenueForm(VenueForm):
         initial=START_CHECKLIST,
         widget=forms.RadioSelect,
     )
+    checklist_items = forms.MultipleChoiceField(
+        label=_("Postes de la liste à créer"),
+        help_text=_(
+            "Cochez ceux que le lieu paie ou paiera ; les autres pourront être ajoutés plus "
+            "tard. Les postes de base sont cochés : sans eux, un lieu ne peut pas ouvrir."
+        ),
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "checklist-items"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["checklist_items"]
+        field.choices = checklist.choices()  # in the request's language
+        field.initial = checklist.DEFAULT_KEYS
 
     def engine_venue(self) -> engine.Venue:
         data = self.cleaned_data
         if data["start"] == self.START_CHECKLIST:
-            return checklist_venue(data["name"], data["total_surface_m2"], data["currency"])
+            return checklist.checklist_venue(
+                data["name"], data["total_surface_m2"], data["currency"], data["checklist_items"]
+            )
         return engine.Venue(
             name=data["name"], total_surface_m2=data["total_surface_m2"], currency=data["currency"]
         )

@@ -154,3 +154,23 @@ def test_the_page_posts_the_table_as_one_form(alice_client, example):
     assert f'{form} action="{url}"' in page
     assert page.count('class="row category-row"') == 3  # rows of the table, not forms
     assert "Enregistrer le tableau" in page  # without JavaScript
+
+
+def test_a_category_carrying_cost_with_nobody_to_pay_it_is_warned_about(alice_client, example):
+    example.set_keys("surface", "surface")
+    page = html.unescape(alice_client.get(example.get_absolute_url()).text)
+    # Bénéficiaires: 20 % of the surface, so 20 % of 2 500 €, and no member nor workstation.
+    assert (
+        "« Bénéficiaires » porte 500,00 € par mois mais n'a ni membre ni poste de travail" in page
+    )
+    assert "« Résidents » porte" not in page  # 24 members
+    post(alice_client, example, table_data(example, Bénéficiaires={"members": "3"}))
+    page = html.unescape(alice_client.get(example.get_absolute_url()).text)
+    assert "« Bénéficiaires » porte" not in page
+
+
+def test_the_share_columns_a_surface_rule_ignores_say_so(alice_client, example):
+    page = html.unescape(alice_client.get(example.get_absolute_url()).text)
+    # Shown by the stylesheet when the rule's field says "surface" (static/css/app.css).
+    assert '<p class="key-note infra-ignored" id="infra-ignored">« Infra. % » ne compte pas' in page
+    assert 'class="field pct infra"' in page and 'class="field pct services"' in page

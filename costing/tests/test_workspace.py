@@ -356,20 +356,39 @@ def test_another_users_items_are_not_found(charlie_client, charlies_venue, examp
     assert item.amount == Decimal("1100.00")
 
 
-def test_creating_a_venue_from_the_checklist(alice_client):
+def test_creating_a_venue_from_the_checklist_creates_the_items_ticked(alice_client):
+    ticked = ["infrastructure-basic-0", "infrastructure-basic-3", "services-improved-2"]
     response = alice_client.post(
         reverse("venue_create"),
-        {"name": "La Forge", "total_surface_m2": "250", "currency": "EUR", "start": "checklist"},
+        {
+            "name": "La Forge",
+            "total_surface_m2": "250",
+            "currency": "EUR",
+            "start": "checklist",
+            "checklist_items": ticked,
+        },
     )
     venue = Venue.objects.get(name="La Forge")
     assert response["Location"] == venue.get_absolute_url()
-    assert venue.cost_items.count() == 21
-    assert set(venue.cost_items.values_list("tier", flat=True)) == {"basic", "improved"}
+    assert list(venue.cost_items.values_list("label", "pool", "tier")) == [
+        ("Local (location ou achat)", "infrastructure", "basic"),
+        ("Électricité, gaz et eau", "infrastructure", "basic"),
+        ("Secrétariat mutualisé", "services", "improved"),
+    ]
     assert list(venue.categories.values_list("name", "surface_share_pct")) == [
         ("Résidents", Decimal("51.00")),
         ("Contributeurs", Decimal("29.00")),
         ("Bénéficiaires", Decimal("20.00")),
     ]
+
+
+def test_the_creation_form_ticks_the_basic_items_of_the_checklist(alice_client):
+    page = alice_client.get(reverse("venue_create")).text
+    ticked = re.findall(
+        r'<input type="checkbox" name="checklist_items" value="([^"]+)"[^>]* checked', page
+    )
+    assert len(ticked) == 10 and all("-basic-" in key for key in ticked)
+    assert page.count('name="checklist_items"') == 21
 
 
 def test_creating_a_venue_from_an_uploaded_document(alice_client):
