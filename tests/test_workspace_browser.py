@@ -160,3 +160,73 @@ def test_the_workspace_passes_axe_with_errors_shown(browser_page, example):
     assert accessibility_violations(page) == []
     page.goto("/venues/new/")
     assert accessibility_violations(page) == []
+
+
+# Where each control of a row stands, relative to the row (the page may scroll meanwhile).
+CONTROLS = """row => {
+    const origin = row.getBoundingClientRect();
+    return [...row.querySelectorAll("input:not([type=hidden]), select, button")].map(e => {
+        const box = e.getBoundingClientRect();
+        return [e.name || e.textContent, box.x - origin.x, box.y - origin.y];
+    });
+}"""
+
+
+def test_an_error_never_moves_a_rows_controls(browser_page, example):
+    page = browser_page
+    rent = CostItem.objects.get(venue=example, label="Loyer du local")
+    residents = example.categories.get(name="Résidents")
+    log_in(page, "alice", "alice-password")
+    page.goto(example.get_absolute_url())
+    for row, field, value in [
+        (f"#item-{rent.pk}", "amount", "-5"),
+        (f"#category-{residents.pk}", "members", "-3"),
+    ]:
+        before = page.locator(row).evaluate(CONTROLS)
+        type_in(page.locator(f"{row} input[name$='-{field}']"), value)
+        expect(page.locator(f"{row} .errorlist")).to_be_visible()
+        assert page.locator(row).evaluate(CONTROLS) == before, row
+    expect(page.locator(f"#item-{rent.pk} .errorlist")).to_contain_text(
+        "Le montant ne peut pas être négatif."
+    )
+
+
+def test_the_share_columns_the_surface_rule_ignores_are_greyed_out(browser_page, example):
+    page = browser_page
+    residents = example.categories.get(name="Résidents")
+    log_in(page, "alice", "alice-password")
+    page.goto(example.get_absolute_url())
+    note = page.locator("#infra-ignored")
+    share = category_field(page, residents, "infrastructure_pct")
+    expect(note).to_be_hidden()
+    colour = share.evaluate("e => getComputedStyle(e).backgroundColor")
+    page.locator("#id_keys-infrastructure_key").select_option("surface")
+    expect(note).to_be_visible()
+    expect(page.locator("#services-ignored")).to_be_hidden()
+    expect(share).not_to_have_css("background-color", colour)
+    expect(share).to_have_value("100,00")  # kept for a return to chosen shares
+    example.refresh_from_db()
+    assert example.infrastructure_key == "surface"
+
+
+def test_creation_starts_with_the_items_ticked_and_empty_tiers_folded(browser_page, alice):
+    page = browser_page
+    log_in(page, "alice", "alice-password")
+    page.goto("/venues/new/")
+    page.get_by_label("Nom du lieu").fill("La Forge")
+    page.get_by_label("Surface totale (m²)").fill("180 m²")
+    page.get_by_label("Machine à café").uncheck()
+    page.get_by_label("Cuisine équipée").check()
+    page.get_by_role("button", name="Créer le lieu").click()
+    basic = page.locator("#group-infrastructure-basic")
+    expect(basic.locator("form.item-row")).to_have_count(6)
+    expect(basic).not_to_contain_text("Machine à café")
+    expect(page.locator("#group-infrastructure-improved form.item-row")).to_have_count(1)
+    # The improved services, none ticked, fold to their title.
+    folded = page.locator("#group-services-improved details")
+    expect(folded).not_to_have_attribute("open", "")
+    expect(folded.locator("form.add-row")).to_be_hidden()
+    folded.locator("summary").click()
+    expect(folded.locator("form.add-row")).to_be_visible()
+    # « compté » says what it does.
+    expect(page.locator("#counted-help")).to_contain_text("décochez un poste")
