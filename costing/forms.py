@@ -1,3 +1,4 @@
+import json
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from decimal import Decimal
@@ -5,6 +6,7 @@ from decimal import Decimal
 from django import forms
 from django.forms.utils import ErrorDict
 from django.utils.datastructures import MultiValueDict
+from django.utils.formats import localize_input
 from django.utils.translation import gettext_lazy as _
 
 from venues.fields import AmountField
@@ -237,9 +239,38 @@ class MemberCategoryForm(RowForm):
         ),
     }
 
+    STALE_FIELD = _(
+        "Quelqu'un a modifié cette catégorie entre-temps : vous aviez saisi « %(typed)s », "
+        "la valeur enregistrée est « %(current)s »."
+    )
+
+    # What the page showed of the row travels with what is typed, so that the table knows
+    # which fields the manager changed when someone else saved the row meanwhile
+    # (CategoryTableForm). Only ever compared with what is posted beside it.
+    shown = forms.CharField(widget=forms.HiddenInput, required=False)
+
     def __init__(self, *args, in_table: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.in_table = in_table
+        if self.instance.pk:
+            self.initial["shown"] = json.dumps(
+                {name: str(getattr(self.instance, name)) for name in self._meta.fields}
+            )
+
+    def changed_fields(self, stored: dict) -> list[str]:
+        """The fields whose posted value differs from what the page showed (`stored` when
+        the page did not say)."""
+        try:
+            shown = json.loads(self.cleaned_data.get("shown") or "")
+        except ValueError:
+            shown = None
+        if not isinstance(shown, dict):
+            shown = {name: str(value) for name, value in stored.items()}
+        return [
+            name
+            for name in self._meta.fields
+            if name in self.errors or not _same(self.cleaned_data.get(name), shown.get(name))
+        ]
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
@@ -272,6 +303,16 @@ class MemberCategoryForm(RowForm):
         pass
 
 
+def _same(value, shown) -> bool:
+    """Whether a cleaned value is the one a page showed as text (`51.00` is `51`)."""
+    if isinstance(value, Decimal | int):
+        try:
+            return Decimal(value) == Decimal(str(shown))
+        except ArithmeticError:
+            return False
+    return str(value) == str(shown)
+
+
 def _percent(value: Decimal) -> str:
     return f"{value:.2f}".replace(".", ",")
 
@@ -288,10 +329,10 @@ class TableRow:
 
     def form(self) -> MemberCategoryForm:
         """The row's form as the page shows it: the stored values, except the fields that
-        were not saved, which keep what was typed and say why (their errors)."""
-        form = MemberCategoryForm(
-            instance=self.category, prefix=f"category-{self.category.pk}", initial=self.unsaved
-        )
+        were not saved, which keep what was typed and say why (their errors); their hidden
+        initial values stay the stored ones."""
+        prefix = f"category-{self.category.pk}"
+        form = MemberCategoryForm(instance=self.category, prefix=prefix, initial=self.unsaved)
         form._errors = ErrorDict(
             {name: form.error_class(messages) for name, messages in self.errors.items()}
         )
@@ -307,7 +348,8 @@ class CategoryTableForm:
     shares adds up to 100 % at most (a share raised past it is not saved, the others are),
     and names are unique. Whatever is valid is saved; a field that is not keeps what was
     typed and says why. A row that someone else saved since the page was loaded (its version)
-    is not written: it shows its current values and says so.
+    is not written: it shows its current values, and each field the manager had changed on it
+    says what was typed (the row's `shown` field tells which were changed).
 
     `categories` are the venue's, loaded after its lock (venues/access.py), so that the rules
     hold whoever saves at the same moment (docs/architecture.md).
@@ -338,9 +380,18 @@ class CategoryTableForm:
             for name, value in stored.items():
                 setattr(category, name, value)
             row = TableRow(category)
-            seen = form.cleaned_data.get("version")
-            if "version" in form.errors or form.non_field_errors() or seen != category.version:
-                row.stale = True
+            if "version" in form.errors or form.non_field_errors():
+                row.stale = True  # not a row of this page: nothing of it is written
+                values.append(dict(stored))
+            elif form.cleaned_data.get("version") != category.version:
+                # Someone saved the row since this page showed it: what the manager changed
+                # on it is not written, and says what it was; the rest is as now stored.
+                for name in form.changed_fields(stored):
+                    current = localize_input(stored[name])
+                    row.errors[name] = [
+                        MemberCategoryForm.STALE_FIELD
+                        % {"typed": form[name].data or "", "current": current}
+                    ]
                 values.append(dict(stored))
             else:
                 for name, messages in form.errors.items():

@@ -243,7 +243,7 @@ def categories_edit(request: HttpRequest, venue: Venue) -> HttpResponse:
             venue, category, Change.Action.CHANGED, before=before[category.pk], after=after
         )
     for row in rows:
-        if row.unsaved or row.stale:
+        if row.errors or row.stale:
             form = workspace.bound[f"category-{row.category.pk}"] = row.form()
             form.stale = STALE if row.stale else None
     if not request.htmx:

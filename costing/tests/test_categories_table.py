@@ -2,6 +2,7 @@
 order, what is valid is saved, what is not stays in its field and says why."""
 
 import html
+import json
 from decimal import Decimal
 
 import pytest
@@ -16,17 +17,22 @@ HTMX = {"HX-Request": "true"}
 
 
 def table_data(venue, **changes: dict) -> dict:
-    """The whole table as the page posts it, with `changes` by category name."""
+    """The whole table as the page posts it, with `changes` by category name: each field,
+    and what the page showed of each row (its `shown` field)."""
     data = {}
     for category in venue.categories.all():
-        values = {
+        shown = {
             "name": category.name,
             "surface_share_pct": str(category.surface_share_pct),
             "workstations": category.workstations,
             "members": category.members,
             "infrastructure_pct": str(category.infrastructure_pct),
             "services_pct": str(category.services_pct),
+        }
+        values = {
+            **shown,
             "version": category.version,
+            "shown": json.dumps({k: str(v) for k, v in shown.items()}),
             **changes.get(category.name, {}),
         }
         data |= {f"category-{category.pk}-{k}": v for k, v in values.items()}
@@ -100,8 +106,25 @@ def test_a_row_someone_else_saved_meanwhile_is_not_overwritten(alice_client, bob
     seen = table_data(example, Résidents={"members": "20"})
     post(bob_client, example, table_data(example, Résidents={"members": "12"}))
     text = html.unescape(post(alice_client, example, seen).text)
-    assert "Quelqu'un a modifié cette ligne entre-temps" in text
+    assert (
+        "<strong>Non enregistré</strong> : Quelqu'un a modifié cette catégorie entre-temps" in text
+    )
+    assert "vous aviez saisi « 20 », la valeur enregistrée est « 12 »." in text
     assert stored(example, "Résidents").members == 12
+    assert "Enregistrer le tableau" in text  # the table, its fields as now stored
+    residents = stored(example, "Résidents")
+    assert f'name="category-{residents.pk}-members" value="12"' in text
+
+
+def test_a_row_someone_else_saved_that_this_page_did_not_touch_is_simply_refreshed(
+    alice_client, bob_client, example
+):
+    seen = table_data(example, Contributeurs={"members": "9"})
+    post(bob_client, example, table_data(example, Résidents={"members": "12"}))
+    text = html.unescape(post(alice_client, example, seen).text)
+    assert "Non enregistré" not in text and "entre-temps" not in text
+    assert stored(example, "Résidents").members == 12
+    assert stored(example, "Contributeurs").members == 9
 
 
 def test_saving_the_table_records_each_changed_category_in_the_journal(alice_client, example):
