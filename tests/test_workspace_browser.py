@@ -230,3 +230,49 @@ def test_creation_starts_with_the_items_ticked_and_empty_tiers_folded(browser_pa
     expect(folded.locator("form.add-row")).to_be_visible()
     # « compté » says what it does.
     expect(page.locator("#counted-help")).to_contain_text("décochez un poste")
+
+
+def test_a_value_typed_while_the_table_is_saving_is_kept_and_saved_next(browser_page, example):
+    page = browser_page
+    residents = example.categories.get(name="Résidents")
+    contributors = example.categories.get(name="Contributeurs")
+    log_in(page, "alice", "alice-password")
+    page.goto(example.get_absolute_url())
+    held = []
+    # The first save waits until released; the next ones go through.
+    page.route("**/categories/", lambda route: route.continue_() if held else held.append(route))
+    type_in(category_field(page, residents, "members"), "30")
+    page.wait_for_timeout(200)
+    assert len(held) == 1  # the first save is on its way
+    # Meanwhile, another value: the answer to the first save must not wipe it out.
+    category_field(page, contributors, "members").fill("11")
+    held[0].continue_()
+    expect(page.locator("#summary")).to_contain_text("30 membres")
+    expect(category_field(page, contributors, "members")).to_have_value("11")
+    expect(page.locator("#summary")).to_contain_text("11 membres")  # sent again, saved
+    assert MemberCategory.objects.get(pk=contributors.pk).members == 11
+
+
+def test_without_javascript_the_categories_table_saves_with_its_button(live_server, example):
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import CHROMIUM
+
+    residents = example.categories.get(name="Résidents")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"]
+        )
+        page = browser.new_context(base_url=live_server.url, java_script_enabled=False).new_page()
+        log_in(page, "alice", "alice-password")
+        page.goto(example.get_absolute_url())
+        category_field(page, residents, "surface_share_pct").fill("60")  # over 100 %
+        category_field(page, residents, "members").fill("30")
+        page.get_by_role("button", name="Enregistrer le tableau").click()
+        expect(
+            page.locator(f"#id_category-{residents.pk}-surface_share_pct_error")
+        ).to_contain_text("dépasseraient 100 %")
+        expect(category_field(page, residents, "surface_share_pct")).to_have_value("60")
+        browser.close()
+    residents.refresh_from_db()
+    assert (residents.surface_share_pct, residents.members) == (51, 30)

@@ -92,37 +92,42 @@ document.querySelectorAll("[data-copy]").forEach((button) => {
   update();
 
   // A value typed while its form's save was on its way would be replaced by the answer:
-  // put it back after the swap, and post again.
-  const sent = new WeakMap();
+  // put it back once its field is swapped in (the summary, out of band, may come first),
+  // and post again.
+  const sent = new WeakMap(); // request → [form, its values when sent]
   document.body.addEventListener("htmx:beforeRequest", (event) => {
     const form = event.detail.elt;
     if (!form.matches || !form.matches("form.autosave")) return;
-    sent.set(form, new Map([...fields(form)].map((field) => [field.id, valueOf(field)])));
+    const values = new Map([...fields(form)].map((field) => [field.id, valueOf(field)]));
+    sent.set(event.detail.xhr, [form, values]);
   });
-  let pending = null;
+  let pending = [];
   document.body.addEventListener("htmx:beforeSwap", (event) => {
-    const form = event.detail.elt;
-    const values = sent.get(form);
-    if (!values) return;
+    const request = sent.get(event.detail.xhr);
+    if (!request) return;
+    const [form, values] = request;
     pending = [...fields(form)]
       .filter((field) => field.id && values.get(field.id) !== valueOf(field))
-      .map((field) => [field.id, valueOf(field)]);
+      .map((field) => [field, valueOf(field)]);
   });
+  const resend = new Set();
   document.body.addEventListener("htmx:afterSwap", () => {
-    if (!pending || !pending.length) {
-      pending = null;
-      return;
-    }
-    let form = null;
-    for (const [id, value] of pending) {
-      const field = document.getElementById(id);
-      if (!field) continue;
+    pending = pending.filter(([old, value]) => {
+      const field = document.getElementById(old.id);
+      if (!field || field === old) return true; // not swapped yet
       if (typeof value === "boolean") field.checked = value;
       else field.value = value;
-      form = field.form;
-    }
-    pending = null;
-    if (form) form.dispatchEvent(new Event("change", { bubbles: true }));
+      resend.add(field.form);
+      return false;
+    });
+  });
+  // Once htmx has set up the new form (its triggers), send what was put back.
+  document.body.addEventListener("htmx:afterSettle", () => {
+    pending = []; // a field that did not come back (a deleted row) has nowhere to go
+    resend.forEach((form) => {
+      if (form && form.isConnected) form.dispatchEvent(new Event("change", { bubbles: true }));
+    });
+    resend.clear();
   });
 })();
 
