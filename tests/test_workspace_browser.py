@@ -200,7 +200,8 @@ def test_the_share_columns_the_surface_rule_ignores_are_greyed_out(browser_page,
     share = category_field(page, residents, "infrastructure_pct")
     expect(note).to_be_hidden()
     colour = share.evaluate("e => getComputedStyle(e).backgroundColor")
-    page.locator("#id_keys-infrastructure_key").select_option("surface")
+    with page.expect_response("**/keys/"):
+        page.locator("#id_keys-infrastructure_key").select_option("surface")
     expect(note).to_be_visible()
     expect(page.locator("#services-ignored")).to_be_hidden()
     expect(share).not_to_have_css("background-color", colour)
