@@ -13,7 +13,9 @@ from django.test import Client
 
 from costing.documents import load_venue_document
 from costing.examples import WORKED_EXAMPLE
-from costing.models import CostItem, MemberCategory, create_venue
+from costing.models import CostItem, MemberCategory, OtherRevenue, create_venue
+from periods.forms import previous_month
+from periods.models import close_period
 from tests.helpers import logged_in
 from venues.models import Membership, Role, ShareLink, Venue
 
@@ -91,12 +93,18 @@ def charlies_venue(charlie) -> Venue:
 
 @pytest.fixture
 def world(venue) -> dict:
-    """A venue with one item, one category and one share link: what every venue URL names
-    (tests/test_access_matrix.py)."""
+    """A venue with one item, one category, one share link and one closed month: what every
+    venue URL names (tests/test_access_matrix.py)."""
     item = CostItem.objects.create(venue=venue, label="Loyer", pool="infrastructure", amount=900)
     category = MemberCategory.objects.create(venue=venue, name="Résidents", surface_share_pct=50)
     link = ShareLink.objects.create(venue=venue, label="AG")
-    return {"venue": venue, "item": item, "category": category, "link": link}
+    period = close_period(venue, previous_month())  # a closed month, for the periods' URLs
+    revenue = OtherRevenue.objects.create(venue=venue, label="Subvention", amount=500)
+    scenario = Venue.objects.create(name="Loyer +10 %", total_surface_m2=300, scenario_of=venue)
+    return {
+        "venue": venue, "item": item, "category": category, "link": link, "period": period,
+        "revenue": revenue, "scenario": scenario,
+    }  # fmt: skip
 
 
 @pytest.fixture

@@ -40,6 +40,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
+from .backends import accounts_named
 from .lockout import client_address
 from .models import AddressCounter
 
@@ -157,9 +158,27 @@ def login_username(request: HttpRequest, credentials: dict | None = None) -> str
     What django-axes reads by default, cut to its column's length: Django's login form sends a
     username of any length to `authenticate()` (its max_length only sets the input's
     maxlength), and on PostgreSQL storing a longer one failed the request with a 500.
+
+    An e-mail address that names one account counts as that account's username, and any other
+    in lower case: typing the address, in any case, or the username counts against one limit
+    (accounts/backends.py lets either log in).
     """
     field = settings.AXES_USERNAME_FORM_FIELD
     username = credentials.get(field) if credentials else request.POST.get(field)
     if isinstance(username, str):
-        return username[:AXES_USERNAME_MAX_LENGTH]
+        return _account_key(request, username)[:AXES_USERNAME_MAX_LENGTH]
     return username
+
+
+def _account_key(request: HttpRequest, typed: str) -> str:
+    if "@" not in typed:
+        return typed
+    # django-axes asks several times per attempt: look the address up once per request.
+    known = getattr(request, "_tierslieux_login_key", None)
+    if known is not None and known[0] == typed:
+        return known[1]
+    accounts = accounts_named(typed)
+    key = accounts[0].get_username() if len(accounts) == 1 else typed.lower()
+    if request is not None:
+        request._tierslieux_login_key = (typed, key)
+    return key

@@ -1,4 +1,3 @@
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import throttle, views
@@ -8,8 +7,9 @@ urlpatterns = [
     # Django's view, each request counted per address (before django.contrib.auth.urls' own).
     path(
         "password_reset/",
-        throttle.limit_posts(throttle.PASSWORD_RESET)(auth_views.PasswordResetView.as_view()),
+        throttle.limit_posts(throttle.PASSWORD_RESET)(views.password_reset),
         name="password_reset",
     ),
+    path("login/", views.login, name="login"),
     path("", include("django.contrib.auth.urls")),
 ]

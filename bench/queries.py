@@ -35,6 +35,8 @@ PAGES = {
     "workspace-cold": "workspace, first view after a change (nothing cached)",
     "edit": "htmx amount edit",
     "floor-edit": "the edit's queries and allocation alone (bench/urls.py floor_edit)",
+    "prices": "Tarifs page /venues/<id>/prices/",
+    "compare": "a scenario compared with the current state /venues/<id>/scenarios/compare/",
 }
 COLUMNS = ("3 items", "300 items", "300 items + 10 000 venues")
 OTHER_VENUES = 10_000
@@ -56,6 +58,11 @@ class Pages:
         self.version = self.item.version
         self.amounts = [str(self.item.amount), str(self.item.amount + 1)]
         self.edits = 0
+        from costing.models import create_scenario
+        from venues.models import Venue
+
+        rows = Venue.objects.prefetch_related("cost_items", "categories", "other_revenues")
+        create_scenario(rows.get(pk=venue.pk), "Banc d'essai")  # what "compare" compares
 
     def get(self, page: str):
         if page == "bare":
@@ -70,6 +77,10 @@ class Pages:
             return self.client.get(f"/venues/{self.venue.pk}/")
         if page == "edit":
             return self.edit(f"/venues/{self.venue.pk}/items/{self.item.pk}/")
+        if page == "prices":
+            return self.client.get(f"/venues/{self.venue.pk}/prices/")
+        if page == "compare":
+            return self.client.get(f"/venues/{self.venue.pk}/scenarios/compare/")
         if page == "floor-edit":
             return self.edit(f"/bench/floor/venues/{self.venue.pk}/items/{self.item.pk}")
         if page.endswith("-cold"):

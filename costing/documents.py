@@ -17,7 +17,27 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from .engine import CENT, FREQUENCIES, KEYS, POOLS, TIERS, Allocation, Category, Item, Venue
+from .engine import (
+    BASES,
+    CENT,
+    FREQUENCIES,
+    HUNDRED,
+    KEYS,
+    MAX_MARGIN_PCT,
+    POOLS,
+    PRICE_FREQUENCIES,
+    TIERS,
+    Allocation,
+    Balance,
+    Category,
+    Item,
+    Price,
+    Pricing,
+    Revenue,
+    Venue,
+    allocate_despite_violations,
+    balance,
+)
 
 VENUE_FORMAT = "tierslieux.venue/1"
 ALLOCATION_FORMAT = "tierslieux.allocation/1"
@@ -35,6 +55,7 @@ MAX_AMORTIZATION_MONTHS = 600
 # no venue grows large enough to make its pages slow (docs/formats.md).
 MAX_ITEMS = 500
 MAX_CATEGORIES = 50
+MAX_REVENUES = 100
 NOTES_MAX_LENGTH = 5000
 
 _DECIMAL_TEXT = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
@@ -148,6 +169,14 @@ def parse_venue_document(data: Any) -> Venue:
     # first, rather than after its rows were checked one by one.
     raw_items = _list(_required(doc, "cost_items", "cost_items"), "cost_items")
     raw_categories = _list(_required(doc, "categories", "categories"), "categories")
+    raw_revenues = doc.get("revenues")
+    if raw_revenues is not None:
+        raw_revenues = _list(raw_revenues, "revenues")
+        if len(raw_revenues) > MAX_REVENUES:
+            message = _("au plus %(maximum)s lignes de revenus (%(count)s trouvées)")
+            raise DocumentError(
+                "revenues", message % {"maximum": MAX_REVENUES, "count": len(raw_revenues)}
+            )
     if len(raw_items) > MAX_ITEMS:
         message = _("au plus %(maximum)s postes (%(count)s trouvés)")
         raise DocumentError("cost_items", message % {"maximum": MAX_ITEMS, "count": len(raw_items)})
@@ -167,6 +196,10 @@ def parse_venue_document(data: Any) -> Venue:
         categories.append(category)
     for path, message in check_sums(categories):
         raise DocumentError(path, message)
+    pricing = _pricing(doc.get("pricing"), "pricing")
+    revenues = None
+    if raw_revenues is not None:
+        revenues = tuple(_revenue(value, f"revenues[{i}]") for i, value in enumerate(raw_revenues))
 
     return Venue(
         name=name,
@@ -176,6 +209,8 @@ def parse_venue_document(data: Any) -> Venue:
         currency=currency,
         infrastructure_key=keys["infrastructure"],
         services_key=keys["services"],
+        pricing=pricing,
+        revenues=revenues,
     )
 
 
@@ -307,6 +342,9 @@ def _category(value: Any, path: str, seen_names: set[str]) -> Category:
                 raise DocumentError(share_path, _unknown_pool())
             if share is not None:
                 shares[pool] = _pct(share, share_path)
+    price = obj.get("price")
+    if price is not None:
+        price = _price(price, f"{path}.price")
     return Category(
         name=name,
         surface_share_pct=surface_pct,
@@ -314,7 +352,63 @@ def _category(value: Any, path: str, seen_names: set[str]) -> Category:
         members=members,
         infrastructure_pct=shares["infrastructure"],
         services_pct=shares["services"],
+        price=price,
     )
+
+
+def _money(value: Any, path: str) -> Decimal:
+    amount = _decimal(value, path)
+    if amount < 0:
+        raise DocumentError(path, _("ne doit pas être négatif"))
+    if amount > MAX_AMOUNT:
+        raise DocumentError(path, _too_large(MAX_AMOUNT))
+    return amount
+
+
+def _price(value: Any, path: str) -> Price:
+    obj = _object(value, path)
+    amount = _money(_required(obj, "amount", f"{path}.amount"), f"{path}.amount")
+    frequency = _choice(
+        obj.get("frequency", "monthly"), f"{path}.frequency", PRICE_FREQUENCIES, _("fréquence")
+    )
+    per = _choice(obj.get("per", "member"), f"{path}.per", BASES, _("base du prix"))
+    return Price(amount=amount, frequency=frequency, per=per)
+
+
+def _pricing(value: Any, path: str) -> Pricing | None:
+    if value is None:
+        return None
+    obj = _object(value, path)
+    margin = obj.get("margin_pct")
+    margin = Decimal(0) if margin is None else _decimal(margin, f"{path}.margin_pct")
+    if not 0 <= margin <= MAX_MARGIN_PCT:
+        raise DocumentError(f"{path}.margin_pct", _("doit être compris entre 0 et 1000"))
+    occupancy = obj.get("occupancy_pct")
+    occupancy = HUNDRED if occupancy is None else _decimal(occupancy, f"{path}.occupancy_pct")
+    if not 0 < occupancy <= HUNDRED:
+        raise DocumentError(f"{path}.occupancy_pct", _("doit être supérieur à 0 et au plus 100"))
+    return Pricing(margin_pct=margin, occupancy_pct=occupancy)
+
+
+def _revenue(value: Any, path: str) -> Revenue:
+    obj = _object(value, path)
+    label = _text(_required(obj, "label", f"{path}.label"), f"{path}.label", LABEL_MAX_LENGTH)
+    amount = _money(_required(obj, "amount", f"{path}.amount"), f"{path}.amount")
+    frequency = _choice(
+        obj.get("frequency", "monthly"), f"{path}.frequency", FREQUENCIES, _("fréquence")
+    )
+    months = _amortization(obj, path, frequency)
+    return Revenue(label=label, amount=amount, frequency=frequency, amortization_months=months)
+
+
+def _amortization(obj: dict, path: str, frequency: str) -> int | None:
+    months = obj.get("amortization_months")
+    months_path = f"{path}.amortization_months"
+    if months is not None:
+        months = _count(months, months_path, 1, MAX_AMORTIZATION_MONTHS)
+    if frequency == "one_off" and months is None:
+        raise DocumentError(months_path, _("est obligatoire pour une ligne one_off"))
+    return months if frequency == "one_off" else None
 
 
 # Field readers: each returns a clean value or raises DocumentError at `path`.
@@ -464,25 +558,50 @@ def _unknown_pool() -> str:
 
 
 def venue_document(venue: Venue) -> dict:
-    """The `tierslieux.venue/1` document of a venue: what `parse_venue_document` reads back."""
-    return {
+    """The `tierslieux.venue/1` document of a venue: what `parse_venue_document` reads back.
+
+    The optional fields of prices and revenue are written only when the venue has them."""
+    doc = {
         "format": VENUE_FORMAT,
         "name": venue.name,
         "currency": venue.currency,
         "total_surface_m2": _fmt(venue.total_surface_m2),
         "pools": {pool: {"key": venue.key(pool)} for pool in POOLS},
         "cost_items": [_item_document(item) for item in venue.items],
-        "categories": [
-            {
-                "name": category.name,
-                "surface_share_pct": _fmt(category.surface_share_pct),
-                "workstations": category.workstations,
-                "members": category.members,
-                "shares_pct": {pool: _fmt(category.share_pct(pool)) for pool in POOLS},
-            }
-            for category in venue.categories
-        ],
+        "categories": [_category_document(category) for category in venue.categories],
     }
+    if venue.pricing is not None:
+        doc["pricing"] = {
+            "margin_pct": _fmt(venue.pricing.margin_pct),
+            "occupancy_pct": _fmt(venue.pricing.occupancy_pct),
+        }
+    if venue.revenues is not None:
+        doc["revenues"] = [_revenue_document(line) for line in venue.revenues]
+    return doc
+
+
+def _category_document(category: Category) -> dict:
+    doc = {
+        "name": category.name,
+        "surface_share_pct": _fmt(category.surface_share_pct),
+        "workstations": category.workstations,
+        "members": category.members,
+        "shares_pct": {pool: _fmt(category.share_pct(pool)) for pool in POOLS},
+    }
+    if category.price is not None:
+        doc["price"] = {
+            "amount": _fmt(category.price.amount),
+            "frequency": category.price.frequency,
+            "per": category.price.per,
+        }
+    return doc
+
+
+def _revenue_document(line: Revenue) -> dict:
+    doc = {"label": line.label, "amount": _fmt(line.amount), "frequency": line.frequency}
+    if line.amortization_months is not None:
+        doc["amortization_months"] = line.amortization_months
+    return doc
 
 
 def _item_document(item: Item) -> dict:
@@ -501,9 +620,17 @@ def _item_document(item: Item) -> dict:
     return doc
 
 
-def allocation_document(allocation: Allocation) -> dict:
-    """The `tierslieux.allocation/1` document: the shape of examples/*.allocation.json."""
-    return {
+def venue_allocation_document(venue: Venue) -> dict:
+    """The allocation document of `venue`, with its pricing results when it is priced."""
+    allocation = allocate_despite_violations(venue)
+    return allocation_document(allocation, balance(venue, allocation) if venue.priced else None)
+
+
+def allocation_document(allocation: Allocation, prices: Balance | None = None) -> dict:
+    """The `tierslieux.allocation/1` document: the shape of examples/*.allocation.json; with
+    `prices` (a priced venue's balance), each category's `pricing`, then `revenue` and
+    `balance` (docs/formats.md)."""
+    doc = {
         "format": ALLOCATION_FORMAT,
         "venue": allocation.venue_name,
         "currency": allocation.currency,
@@ -548,6 +675,22 @@ def allocation_document(allocation: Allocation) -> dict:
         },
         "warnings": list(allocation.warnings),
     }
+    if prices is not None:
+        for category, priced in zip(doc["categories"], prices.categories, strict=True):
+            category["pricing"] = {
+                "monthly_price": _fmt(priced.monthly_price),
+                "revenue": _fmt(priced.revenue),
+                "coverage_pct": _fmt(priced.coverage_pct),
+                "break_even": priced.break_even,
+                "suggested_price": _fmt(priced.suggested_price),
+            }
+        doc["revenue"] = {
+            "categories": _fmt(prices.categories_revenue),
+            "other": _fmt(prices.other_revenue),
+            "total": _fmt(prices.total_revenue),
+        }
+        doc["balance"] = _fmt(prices.balance)
+    return doc
 
 
 def dumps(doc: dict) -> str:

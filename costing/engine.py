@@ -27,6 +27,10 @@ from fractions import Fraction
 POOLS = ("infrastructure", "services")
 TIERS = ("basic", "improved")
 FREQUENCIES = ("monthly", "quarterly", "yearly", "one_off")
+# A price recurs: it has no one_off (rule 7).
+PRICE_FREQUENCIES = ("monthly", "quarterly", "yearly")
+BASES = ("member", "workstation")
+MAX_MARGIN_PCT = Decimal(1000)
 KEYS = ("manual", "surface")
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
@@ -61,6 +65,33 @@ class Item:
 
 
 @dataclass(frozen=True)
+class Price:
+    """What a member (or a workstation) of a category pays (docs/method.md, R7)."""
+
+    amount: Decimal
+    frequency: str = "monthly"
+    per: str = "member"  # the basis: "member" or "workstation"
+
+
+@dataclass(frozen=True)
+class Pricing:
+    """The venue's contingency margin and expected occupancy, in % (docs/method.md, R8)."""
+
+    margin_pct: Decimal = Decimal(0)
+    occupancy_pct: Decimal = HUNDRED
+
+
+@dataclass(frozen=True)
+class Revenue:
+    """Another revenue line: a grant, events, room hire, the bar (docs/method.md, R9)."""
+
+    label: str
+    amount: Decimal
+    frequency: str = "monthly"
+    amortization_months: int | None = None
+
+
+@dataclass(frozen=True)
 class Category:
     name: str
     surface_share_pct: Decimal
@@ -68,6 +99,7 @@ class Category:
     members: int = 0
     infrastructure_pct: Decimal = Decimal(0)
     services_pct: Decimal = Decimal(0)
+    price: Price | None = None  # None: no price entered, which prices as 0
 
     def share_pct(self, pool: str) -> Decimal:
         """The manual share of `pool` this category carries, in %."""
@@ -87,6 +119,20 @@ class Venue:
     currency: str = "EUR"
     infrastructure_key: str = "manual"
     services_key: str = "manual"
+    # Prices and revenue (docs/method.md, R7–R9), optional: None when the venue has none, so
+    # that a venue without them reads, and writes its documents, as before.
+    pricing: Pricing | None = None
+    revenues: tuple[Revenue, ...] | None = None
+
+    @property
+    def priced(self) -> bool:
+        """Whether the venue carries any price, pricing or revenue (documents then carry the
+        pricing results, docs/formats.md)."""
+        return (
+            self.pricing is not None
+            or self.revenues is not None
+            or any(category.price is not None for category in self.categories)
+        )
 
     def key(self, pool: str) -> str:
         if pool == "infrastructure":
@@ -192,6 +238,41 @@ def _monthly(item: Item) -> Decimal:
     if divisor == 1:
         return item.amount.quantize(CENT, ROUND_HALF_UP)
     return (item.amount / divisor).quantize(CENT, ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class ItemLine:
+    item: Item
+    monthly: Decimal  # monthly_amount(item): zero when the item is not counted
+
+
+@dataclass(frozen=True)
+class ItemGroup:
+    """The items of one pool and tier, in the venue's order: what its PoolCost's `basic` or
+    `improved` figure is made of (`total` is that figure)."""
+
+    pool: str
+    tier: str
+    lines: tuple[ItemLine, ...]
+    total: Decimal
+
+
+def item_groups(items: Sequence[Item]) -> tuple[ItemGroup, ...]:
+    """The items by pool then tier (POOLS × TIERS order, empty groups left out), each with its
+    monthly amount: the cost items as the share page and the CSV export list them."""
+    with localcontext(_EXACT):
+        groups = []
+        for pool in POOLS:
+            for tier in TIERS:
+                lines = tuple(
+                    ItemLine(item, _monthly(item))
+                    for item in items
+                    if (item.pool, item.tier) == (pool, tier)
+                )
+                if lines:
+                    total = sum((line.monthly for line in lines), Decimal("0.00"))
+                    groups.append(ItemGroup(pool, tier, lines, total))
+        return tuple(groups)
 
 
 def split_largest_remainder(
@@ -367,3 +448,230 @@ def _canonical(value: Decimal) -> Decimal:
     """
     rounded = value.quantize(CENT, ROUND_HALF_UP)
     return rounded if rounded == value else value.normalize()
+
+
+# Prices, revenue and balance (docs/method.md, R7–R9) ----------------------------------------
+
+
+@dataclass(frozen=True)
+class CategoryPricing:
+    name: str
+    per: str  # the basis of its price: "member" or "workstation"
+    count: int  # its members or workstations, by the basis
+    cost: Decimal  # the category's monthly total (its share of the cost)
+    monthly_price: Decimal
+    revenue: Decimal
+    coverage_pct: Decimal | None  # None when the cost is 0
+    break_even: int | None  # None when the price is 0: no count covers the cost
+    suggested_price: Decimal | None  # None when the count or the occupancy is 0
+
+
+@dataclass(frozen=True)
+class RevenueLine:
+    label: str
+    monthly: Decimal
+
+
+@dataclass(frozen=True)
+class Balance:
+    """What comes in against what the month costs."""
+
+    margin_pct: Decimal
+    occupancy_pct: Decimal
+    categories: tuple[CategoryPricing, ...]
+    other: tuple[RevenueLine, ...]
+    categories_revenue: Decimal
+    other_revenue: Decimal
+    total_revenue: Decimal
+    costs: Decimal  # the venue's monthly total
+    uncovered: Decimal  # what no category carries (set against the other revenue)
+    balance: Decimal  # total revenue − costs; negative: a deficit
+
+
+def monthly_price(price: Price) -> Decimal:
+    """The price per month, half-up to the cent (R7: the factors of R1, no one_off)."""
+    if price.frequency not in PRICE_FREQUENCIES:
+        raise ValueError(f"unknown price frequency {price.frequency!r}")
+    if price.per not in BASES:
+        raise ValueError(f"unknown price basis {price.per!r}")
+    return monthly_amount(Item("services", price.amount, frequency=price.frequency))
+
+
+def monthly_revenue(revenue: Revenue) -> Decimal:
+    """Another revenue line per month, half-up, as a cost item's (R9)."""
+    item = Item(
+        "services",
+        revenue.amount,
+        frequency=revenue.frequency,
+        amortization_months=revenue.amortization_months,
+    )
+    return monthly_amount(item)
+
+
+def coverage_pct(revenue: Decimal, cost: Decimal) -> Decimal | None:
+    """revenue ÷ cost × 100, half-up to 2 decimals; None when the cost is 0."""
+    return _divide(revenue * 100, cost)
+
+
+def break_even(cost: Decimal, price: Decimal) -> int | None:
+    """The smallest whole count whose revenue at `price` reaches `cost`; None when the price
+    is 0 (no count covers a cost then, and a cost of 0 needs none)."""
+    if price <= 0:
+        return None
+    return math.ceil(Fraction(cost) / Fraction(price))
+
+
+def suggested_price(cost: Decimal, count: int, pricing: Pricing) -> Decimal | None:
+    """The price per unit that covers `cost` with the margin, when `count` units are paid
+    for at the expected occupancy: cost × (1 + margin/100) ÷ (count × occupancy/100),
+    rounded up to the cent, so that it always covers (R8). None when no price can: no unit,
+    or an occupancy of 0."""
+    if count <= 0 or pricing.occupancy_pct <= 0:
+        return None
+    exact = (
+        Fraction(cost)
+        * (100 + Fraction(pricing.margin_pct))
+        / (count * Fraction(pricing.occupancy_pct))
+    )
+    return CENT * math.ceil(exact * 100)
+
+
+def balance(venue: Venue, allocation: Allocation) -> Balance:
+    """Prices, revenue and balance of `venue`, whose allocation is `allocation` (R7–R9).
+
+    A category without a price prices as 0; a venue without pricing has margin 0 and
+    occupancy 100 %.
+    """
+    pricing = venue.pricing or Pricing()
+    if not 0 <= pricing.margin_pct <= MAX_MARGIN_PCT:
+        raise ValueError(f"margin {pricing.margin_pct} % is outside 0–1000 %")
+    if not 0 <= pricing.occupancy_pct <= HUNDRED:
+        raise ValueError(f"occupancy {pricing.occupancy_pct} % is outside 0–100 %")
+    if len(venue.categories) != len(allocation.categories):
+        raise ValueError("the allocation is not the venue's")
+    with localcontext(_EXACT):
+        rows = []
+        for category, allocated in zip(venue.categories, allocation.categories, strict=True):
+            price = category.price or Price(Decimal(0))
+            if price.amount < 0:
+                raise ValueError(f"negative price {price.amount}")
+            count = category.workstations if price.per == "workstation" else category.members
+            monthly = monthly_price(price)
+            revenue = monthly * count
+            rows.append(
+                CategoryPricing(
+                    name=category.name,
+                    per=price.per,
+                    count=count,
+                    cost=allocated.total,
+                    monthly_price=monthly,
+                    revenue=revenue,
+                    coverage_pct=coverage_pct(revenue, allocated.total),
+                    break_even=break_even(allocated.total, monthly),
+                    suggested_price=suggested_price(allocated.total, count, pricing),
+                )
+            )
+        other = tuple(
+            RevenueLine(line.label, monthly_revenue(line)) for line in venue.revenues or ()
+        )
+        zero = Decimal("0.00")
+        categories_revenue = sum((row.revenue for row in rows), zero)
+        other_revenue = sum((line.monthly for line in other), zero)
+        total_revenue = categories_revenue + other_revenue
+        return Balance(
+            margin_pct=_canonical(pricing.margin_pct),
+            occupancy_pct=_canonical(pricing.occupancy_pct),
+            categories=tuple(rows),
+            other=other,
+            categories_revenue=categories_revenue,
+            other_revenue=other_revenue,
+            total_revenue=total_revenue,
+            costs=allocation.total,
+            uncovered=allocation.uncovered_total,
+            balance=total_revenue - allocation.total,
+        )
+
+
+# Comparing two states of a venue (a scenario and the current state) --------------------------
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One figure in two states: `delta` is right − left, None when either has none."""
+
+    left: Decimal | None
+    right: Decimal | None
+
+    @property
+    def delta(self) -> Decimal | None:
+        if self.left is None or self.right is None:
+            return None
+        return self.right - self.left
+
+    @property
+    def changed(self) -> bool:
+        return self.left != self.right
+
+
+@dataclass(frozen=True)
+class CategoryComparison:
+    name: str
+    share: Difference  # the category's monthly total
+    monthly_price: Difference
+    suggested_price: Difference
+    coverage_pct: Difference
+
+    @property
+    def changed(self) -> bool:
+        return any(
+            figure.changed
+            for figure in (self.share, self.monthly_price, self.suggested_price, self.coverage_pct)
+        )
+
+
+@dataclass(frozen=True)
+class Comparison:
+    totals: dict[str, Difference]  # by TOTALS' keys, in their order
+    categories: tuple[CategoryComparison, ...]
+
+
+# The figures a comparison sets side by side, from (allocation, balance).
+TOTALS = {
+    "total": lambda a, b: a.total,
+    "infrastructure": lambda a, b: a.infrastructure.total,
+    "services": lambda a, b: a.services.total,
+    "uncovered": lambda a, b: a.uncovered_total,
+    "categories_revenue": lambda a, b: b.categories_revenue,
+    "other_revenue": lambda a, b: b.other_revenue,
+    "total_revenue": lambda a, b: b.total_revenue,
+    "balance": lambda a, b: b.balance,
+}
+
+
+def compare(left: tuple[Allocation, Balance], right: tuple[Allocation, Balance]) -> Comparison:
+    """Two states of a venue side by side: its totals, and each category (matched by name:
+    the left's in their order, then those only the right has) with its share, prices and
+    coverage. A category missing from one side has None there."""
+    totals = {key: Difference(get(*left), get(*right)) for key, get in TOTALS.items()}
+    sides = []
+    for allocation, balance in (left, right):
+        sides.append(
+            {
+                allocated.name: (allocated, priced)
+                for allocated, priced in zip(allocation.categories, balance.categories, strict=True)
+            }
+        )
+    names = list(dict.fromkeys([*sides[0], *sides[1]]))
+    categories = []
+    for name in names:
+        (la, lb), (ra, rb) = (side.get(name, (None, None)) for side in sides)
+        categories.append(
+            CategoryComparison(
+                name=name,
+                share=Difference(la and la.total, ra and ra.total),
+                monthly_price=Difference(lb and lb.monthly_price, rb and rb.monthly_price),
+                suggested_price=Difference(lb and lb.suggested_price, rb and rb.suggested_price),
+                coverage_pct=Difference(lb and lb.coverage_pct, rb and rb.coverage_pct),
+            )
+        )
+    return Comparison(totals=totals, categories=tuple(categories))

@@ -18,12 +18,13 @@ from .documents import (
     MAX_CATEGORIES,
     MAX_COUNT,
     MAX_ITEMS,
+    MAX_REVENUES,
     NOTES_MAX_LENGTH,
     DocumentError,
     load_venue_document,
     name_key,
 )
-from .models import CostItem, Frequency, MemberCategory
+from .models import CostItem, Frequency, MemberCategory, OtherRevenue
 
 HUNDRED = Decimal(100)
 # A one-off purchase's spread until the manager says otherwise: five years, the usual life of
@@ -441,6 +442,99 @@ class CategoryTableForm:
             ]
             if any(name_key(other) == name_key(name) for other in others):
                 self._refuse(row, index, "name", MemberCategoryForm.NAME_TAKEN, values)
+
+
+class CategoryPriceForm(forms.ModelForm):
+    """What a category's members pay (docs/method.md, R7), on the venue's "Tarifs" page: left
+    blank, the category has no price. Carries the version the user saw, as every row does."""
+
+    price_amount = AmountField(label=_("Prix"), min_value=Decimal(0), max_digits=12, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    class Meta:
+        model = MemberCategory
+        fields = MemberCategory.PRICE_FIELDS
+        labels = {"price_frequency": _("Fréquence"), "price_basis": _("Payé")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial["version"] = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("version") is None:  # as RowForm says it: for the row, not a hidden field
+            raise forms.ValidationError(_("Cette ligne a changé de forme : rechargez la page."))
+        return cleaned
+
+    def validate_unique(self):
+        pass  # prices are unique to nothing: no query
+
+
+class PricingForm(forms.Form):
+    """The venue's contingency margin and expected occupancy (docs/method.md, R8)."""
+
+    OCCUPANCY_RANGE = _("Le taux d'occupation va de plus de 0 à 100 %.")
+
+    margin_pct = AmountField(
+        label=_("Marge de précaution (%)"),
+        min_value=Decimal(0),
+        max_value=engine.MAX_MARGIN_PCT,
+        max_digits=6,
+        help_text=_("Pour les imprévus : de 0 à 1 000 %."),
+    )
+    occupancy_pct = AmountField(
+        label=_("Taux d'occupation attendu (%)"),
+        max_digits=5,
+        help_text=_(
+            "La part des membres ou des postes qui paient en moyenne : plus de 0, au plus 100 %."
+        ),
+    )
+
+    def clean_occupancy_pct(self) -> Decimal:
+        occupancy = self.cleaned_data["occupancy_pct"]
+        if not 0 < occupancy <= HUNDRED:
+            raise forms.ValidationError(self.OCCUPANCY_RANGE)
+        return occupancy
+
+
+class OtherRevenueForm(RowForm):
+    """A revenue line besides the members' prices, counted monthly as a cost item is."""
+
+    LIMIT = MAX_REVENUES
+    LIMIT_REACHED = _("Ce lieu a déjà %(count)s lignes de revenus : c'est le maximum.")
+
+    amount = AmountField(label=_("Montant"), min_value=Decimal(0), max_digits=12)
+    amortization_months = forms.IntegerField(
+        label=_("Amorti sur (mois)"), min_value=1, max_value=600, required=False
+    )
+
+    class Meta:
+        model = OtherRevenue
+        fields = ["label", "amount", "frequency", "amortization_months"]
+        labels = {"label": _("Libellé"), "frequency": _("Fréquence")}
+        widgets = {
+            "label": forms.TextInput(
+                attrs={"placeholder": _("Subvention, événements, location de salles…")}
+            )
+        }
+
+    def clean_label(self) -> str:
+        label = self.cleaned_data["label"].strip()
+        if not label:
+            raise forms.ValidationError(_("Donnez un libellé à ce revenu."))
+        return label
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("frequency") == Frequency.ONE_OFF:
+            if not cleaned.get("amortization_months"):
+                self.add_error(
+                    "amortization_months",
+                    _("Un revenu unique s'amortit : indiquez sur combien de mois (1 à 600)."),
+                )
+        else:
+            cleaned["amortization_months"] = None
+        return cleaned
 
 
 class AllocationKeysForm(forms.Form):

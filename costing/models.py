@@ -2,6 +2,7 @@
 as the costing engine sees it (docs/method.md, docs/architecture.md)."""
 
 from collections.abc import Iterable
+from dataclasses import replace
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -35,6 +36,19 @@ class Frequency(models.TextChoices):
     QUARTERLY = "quarterly", _("par trimestre")
     YEARLY = "yearly", _("par an")
     ONE_OFF = "one_off", _("achat unique (amorti)")
+
+
+class PriceFrequency(models.TextChoices):
+    """A price recurs: the frequencies of costs but the one-off (docs/method.md, R7)."""
+
+    MONTHLY = "monthly", _("par mois")
+    QUARTERLY = "quarterly", _("par trimestre")
+    YEARLY = "yearly", _("par an")
+
+
+class PriceBasis(models.TextChoices):
+    MEMBER = "member", _("par membre")
+    WORKSTATION = "workstation", _("par poste de travail")
 
 
 class Row(models.Model):
@@ -231,6 +245,24 @@ class MemberCategory(Row):
         default=Decimal(0),
         validators=PCT_VALIDATORS,
     )
+    # What its members pay (docs/method.md, R7): no amount, no price (it prices as 0).
+    price_amount = models.DecimalField(
+        _("prix"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+    )
+    price_frequency = models.CharField(
+        _("fréquence du prix"),
+        max_length=10,
+        choices=PriceFrequency.choices,
+        default=PriceFrequency.MONTHLY,
+    )
+    price_basis = models.CharField(
+        _("prix payé"), max_length=12, choices=PriceBasis.choices, default=PriceBasis.MEMBER
+    )
 
     objects = MemberCategoryQuerySet.as_manager()
 
@@ -262,12 +294,22 @@ class MemberCategory(Row):
                     ("services_pct", _("La part des services d'une catégorie va de 0 à 100 %%.")),
                 )
             ),
+            models.CheckConstraint(
+                condition=Q(price_amount__isnull=True) | Q(price_amount__gte=0),
+                name="category_price_not_negative",
+                violation_error_message=_("Le prix d'une catégorie ne peut pas être négatif."),
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
 
-    def to_engine(self) -> engine.Category:
+    PRICE_FIELDS = ["price_amount", "price_frequency", "price_basis"]
+
+    def to_engine(self, *, with_price: bool = False) -> engine.Category:
+        price = None
+        if with_price and self.price_amount is not None:
+            price = engine.Price(self.price_amount, self.price_frequency, self.price_basis)
         return engine.Category(
             name=self.name,
             surface_share_pct=self.surface_share_pct,
@@ -275,15 +317,92 @@ class MemberCategory(Row):
             members=self.members,
             infrastructure_pct=self.infrastructure_pct,
             services_pct=self.services_pct,
+            price=price,
         )
+
+
+class OtherRevenue(Row):
+    """A venue's revenue besides its members' prices: a grant, events, room hire, the bar
+    (docs/method.md, R9). Counted monthly as a cost item is."""
+
+    venue = models.ForeignKey(
+        "venues.Venue", on_delete=models.CASCADE, related_name="other_revenues"
+    )
+    label = models.CharField(_("libellé"), max_length=200)
+    amount = models.DecimalField(
+        _("montant"), max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal(0))]
+    )
+    frequency = models.CharField(
+        _("fréquence"), max_length=10, choices=Frequency.choices, default=Frequency.MONTHLY
+    )
+    amortization_months = models.PositiveSmallIntegerField(
+        _("amorti sur (mois)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(600)],
+    )
+
+    class Meta(Row.Meta):
+        verbose_name = _("autre revenu")
+        verbose_name_plural = _("autres revenus")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gte=0),
+                name="other_revenue_amount_not_negative",
+                violation_error_message=_("Le montant d'un revenu ne peut pas être négatif."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(frequency="one_off")
+                | Q(
+                    amortization_months__isnull=False,
+                    amortization_months__gte=1,
+                    amortization_months__lte=600,
+                ),
+                name="other_revenue_one_off_is_amortized",
+                violation_error_message=_(
+                    "Un revenu unique s'amortit : indiquez sur combien de mois (1 à 600)."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def to_engine(self) -> engine.Revenue:
+        return engine.Revenue(
+            label=self.label,
+            amount=self.amount,
+            frequency=self.frequency,
+            amortization_months=self.amortization_months,
+        )
+
+    @property
+    def monthly_amount(self) -> Decimal:
+        return engine.monthly_revenue(self.to_engine())
 
 
 # A venue as the costing engine sees it -------------------------------------------------------
 
 
-def engine_venue(venue: Venue) -> engine.Venue:
+def engine_venue(venue: Venue, *, with_prices: bool = False) -> engine.Venue:
     """The engine's input for `venue`: prefetch its `cost_items` and `categories` (or each
-    costs a query)."""
+    costs a query).
+
+    `with_prices`: with its prices, pricing and other revenue too (prefetch its
+    `other_revenues` as well), for what shows or writes them (docs/method.md R7–R9); without,
+    the costs alone, as every page of the costs needs them. A venue whose pricing was never set
+    (no margin, no occupancy) has no `pricing`, and no `revenues` unless it has lines."""
+    pricing = revenues = None
+    if with_prices:
+        if venue.margin_pct is not None or venue.occupancy_pct is not None:
+            pricing = engine.Pricing(
+                margin_pct=Decimal(0) if venue.margin_pct is None else venue.margin_pct,
+                occupancy_pct=engine.HUNDRED
+                if venue.occupancy_pct is None
+                else venue.occupancy_pct,
+            )
+        lines = tuple(line.to_engine() for line in venue.other_revenues.all())
+        revenues = lines if lines or pricing is not None else None
     return engine.Venue(
         name=venue.name,
         total_surface_m2=venue.total_surface_m2,
@@ -291,8 +410,20 @@ def engine_venue(venue: Venue) -> engine.Venue:
         infrastructure_key=venue.infrastructure_key,
         services_key=venue.services_key,
         items=tuple(item.to_engine() for item in venue.cost_items.all()),
-        categories=tuple(category.to_engine() for category in venue.categories.all()),
+        categories=tuple(
+            category.to_engine(with_price=with_prices) for category in venue.categories.all()
+        ),
+        pricing=pricing,
+        revenues=revenues,
     )
+
+
+def venue_balance(venue: Venue) -> tuple[engine.Allocation, engine.Balance]:
+    """The venue's allocation and its prices, revenue and balance (prefetch its
+    `cost_items`, `categories` and `other_revenues`)."""
+    data = engine_venue(venue, with_prices=True)
+    allocation = engine.allocate_despite_violations(data)
+    return allocation, engine.balance(data, allocation)
 
 
 def venue_allocation(venue: Venue) -> engine.Allocation:
@@ -304,18 +435,40 @@ def venue_allocation(venue: Venue) -> engine.Allocation:
 
 @transaction.atomic
 def create_venue(
-    data: engine.Venue, owner, *, actor=None, action: str = Change.Action.CREATED
+    data: engine.Venue,
+    owner,
+    *,
+    actor=None,
+    action: str = Change.Action.CREATED,
+    scenario_of: Venue | None = None,
 ) -> Venue:
     """Store a venue described by engine inputs (a parsed venue document), owned by `owner`;
-    its journal begins with its creation (or import) by `actor` (None: a command)."""
+    its journal begins with its creation (or import) by `actor` (None: a command).
+
+    With `scenario_of`, the venue is a scenario of that venue: it has no membership of its
+    own (who may see or edit the venue may see or edit its scenarios, venues/access.py) and a
+    journal of its own. `owner` is then ignored."""
+    pricing = data.pricing
     venue = Venue.objects.create(
         name=data.name,
         total_surface_m2=data.total_surface_m2,
         currency=data.currency,
         infrastructure_key=data.infrastructure_key,
         services_key=data.services_key,
+        margin_pct=None if pricing is None else pricing.margin_pct,
+        occupancy_pct=None if pricing is None else pricing.occupancy_pct,
+        scenario_of=scenario_of,
     )
-    Membership.objects.create(user=owner, venue=venue, role=Role.OWNER)
+    if scenario_of is None:
+        Membership.objects.create(user=owner, venue=venue, role=Role.OWNER)
+    _store_rows(venue, data)
+    with journal.acting(actor):
+        journal.record(venue, venue, action)
+    return venue
+
+
+def _store_rows(venue: Venue, data: engine.Venue) -> None:
+    """Store the items, categories and revenue lines of `data` as `venue`'s, in their order."""
     CostItem.objects.bulk_create(
         CostItem(
             venue=venue,
@@ -341,9 +494,68 @@ def create_venue(
             members=category.members,
             infrastructure_pct=category.infrastructure_pct,
             services_pct=category.services_pct,
+            **_price_fields(category.price),
         )
         for position, category in enumerate(data.categories)
     )
-    with journal.acting(actor):
-        journal.record(venue, venue, action)
-    return venue
+    OtherRevenue.objects.bulk_create(
+        OtherRevenue(
+            venue=venue,
+            position=position,
+            label=line.label,
+            amount=line.amount,
+            frequency=line.frequency,
+            amortization_months=line.amortization_months,
+        )
+        for position, line in enumerate(data.revenues or ())
+    )
+
+
+def _price_fields(price: engine.Price | None) -> dict:
+    if price is None:
+        return {"price_amount": None}
+    return {
+        "price_amount": price.amount,
+        "price_frequency": price.frequency,
+        "price_basis": price.per,
+    }
+
+
+# Scenarios: named copies of a venue's inputs (docs/method.md) ----------------------------------
+
+MAX_SCENARIOS = 20
+SCENARIO_APPLIED = "scenario_applied"  # a journal action (venues.models.Change.action)
+_INPUTS = ["total_surface_m2", "infrastructure_key", "services_key", "margin_pct", "occupancy_pct"]
+
+
+def create_scenario(venue: Venue, name: str, *, actor=None) -> Venue:
+    """A scenario of `venue` named `name`: a copy of its inputs (items, categories and their
+    prices, revenue lines, keys, margin and occupancy), edited as a venue of its own, which
+    never changes `venue`. Prefetch `venue`'s cost_items, categories and other_revenues."""
+    data = replace(engine_venue(venue, with_prices=True), name=name)
+    return create_venue(data, owner=None, actor=actor, scenario_of=venue)
+
+
+def apply_scenario(venue: Venue, scenario: Venue) -> None:
+    """Make `scenario` the current state of `venue`, which must hold the venue's lock
+    (venues/access.py): its items, categories, prices, revenue lines, keys, margin and
+    occupancy are replaced by the scenario's (prefetch the scenario's cost_items, categories
+    and other_revenues). Its name, members, share links and journal stay; the journal says so.
+    """
+    if scenario.scenario_of_id != venue.pk:
+        raise ValueError("not a scenario of this venue")
+    data = engine_venue(scenario, with_prices=True)
+    before = journal.snapshot(venue, _INPUTS)
+    for field_name in _INPUTS:
+        setattr(venue, field_name, getattr(scenario, field_name))
+    venue.save(update_fields=[*_INPUTS, "updated_at"])
+    for model in (CostItem, MemberCategory, OtherRevenue):
+        model.objects.filter(venue=venue).delete()
+    _store_rows(venue, data)
+    journal.record(
+        venue,
+        scenario,
+        SCENARIO_APPLIED,
+        before=before,
+        after=journal.snapshot(venue, _INPUTS),
+    )

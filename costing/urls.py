@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import views
+from . import prices, scenarios, views
 from .workspace import CATEGORIES, ITEMS
 
 # The rows of both kinds take the same views (views.row_*), told apart by `kind`.
@@ -26,6 +26,16 @@ venue_patterns = [
         "categories/<int:row_id>/move/", views.row_move, {"kind": CATEGORIES}, name="category_move"
     ),
     path("keys/", views.keys_edit, name="keys_edit"),
+    path("prices/", prices.prices, name="venue_prices"),
+    path("prices/pricing/", prices.pricing, name="venue_pricing"),
+    path("prices/categories/<int:row_id>/", prices.category_price, name="category_price"),
+    path("prices/revenues/add/", prices.revenue_add, name="revenue_add"),
+    path("prices/revenues/<int:row_id>/", prices.revenue_edit, name="revenue_edit"),
+    path("prices/revenues/<int:row_id>/delete/", prices.revenue_delete, name="revenue_delete"),
+    path("scenarios/", scenarios.scenario_list, name="scenario_list"),
+    path("scenarios/new/", scenarios.scenario_create, name="scenario_create"),
+    path("scenarios/compare/", scenarios.scenario_compare, name="scenario_compare"),
+    path("scenarios/<int:scenario_id>/apply/", scenarios.scenario_apply, name="scenario_apply"),
     path("presets/surface/", views.preset_surface, name="preset_surface"),
     path(
         "presets/bonjour-bienvenue/",

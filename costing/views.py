@@ -11,12 +11,14 @@ at once (docs/architecture.md).
 
 import csv
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import prefetch_related_objects
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -26,8 +28,10 @@ from venues import journal
 from venues.access import venue_view
 from venues.models import AllocationKey, Change, Role, Venue
 
+from . import export
+from .chart import summary_context
 from .documents import dumps, venue_document
-from .export import allocation_rows
+from .examples import worked_example_allocation
 from .forms import (
     AllocationKeysForm,
     BonjourBienvenueForm,
@@ -49,12 +53,22 @@ STALE = gettext_lazy(
 # Venues -------------------------------------------------------------------------------------
 
 
-@login_required
 @require_GET
 def venue_list(request: HttpRequest) -> HttpResponse:
+    """A signed-in user's venues; for a visitor, what the app is (the home page)."""
+    if not request.user.is_authenticated:
+        return _welcome(request)
     venues = Venue.objects.for_user(request.user).prefetch_related("cost_items", "categories")
     rows = [(venue, venue_allocation(venue)) for venue in venues.order_by("name", "pk")]
     return render(request, "costing/venue_list.html", {"rows": rows})
+
+
+def _welcome(request: HttpRequest) -> HttpResponse:
+    context = {
+        "demo_url": settings.TIERSLIEUX_DEMO_URL,
+        **summary_context(worked_example_allocation()),
+    }
+    return render(request, "costing/welcome.html", context)
 
 
 @login_required
@@ -115,9 +129,10 @@ def venue_detail(request: HttpRequest, venue: Venue) -> HttpResponse:
 
 @venue_view(Role.VIEWER)
 def venue_export(request: HttpRequest, venue: Venue) -> HttpResponse:
-    prefetch_related_objects([venue], "cost_items", "categories")
+    prefetch_related_objects([venue], "cost_items", "categories", "other_revenues")
     response = HttpResponse(
-        dumps(venue_document(engine_venue(venue))), content_type="application/json"
+        dumps(venue_document(engine_venue(venue, with_prices=True))),
+        content_type="application/json",
     )
     response["Content-Disposition"] = f'attachment; filename="{venue.slug}.venue.json"'
     return response
@@ -125,13 +140,14 @@ def venue_export(request: HttpRequest, venue: Venue) -> HttpResponse:
 
 @venue_view(Role.VIEWER)
 def allocation_csv(request: HttpRequest, venue: Venue) -> HttpResponse:
-    """The allocation table for a spreadsheet: semicolons and decimal commas, as French
-    spreadsheets expect, with a BOM so that accents open correctly."""
-    prefetch_related_objects([venue], "cost_items", "categories")
+    """The venue's cost items and allocation for a spreadsheet: semicolons and decimal commas,
+    as French spreadsheets expect, with a BOM so that accents open correctly."""
+    today = timezone.localdate()
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{venue.slug}.repartition.csv"'
+    name = export.file_name(venue.name, today)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     response.write("\ufeff")
-    allocation_rows(venue_allocation(venue), csv.writer(response, delimiter=";"))
+    export.write_csv(engine_venue(venue), today, csv.writer(response, delimiter=";"))
     return response
 
 

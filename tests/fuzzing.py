@@ -17,13 +17,13 @@ from hypothesis import strategies as st
 
 from costing.documents import dumps, load_venue_document, venue_document
 from costing.forms import DEFAULT_SPREAD_MONTHS
-from costing.models import CostItem, MemberCategory, engine_venue
-from venues.models import Membership, ShareLink, Venue
+from costing.models import CostItem, MemberCategory, OtherRevenue, engine_venue
+from venues.models import Invitation, Membership, ShareLink, Venue
 
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HX-Request": "true"}
-MODELS = (Venue, CostItem, MemberCategory, ShareLink, Membership, User)
+MODELS = (Venue, CostItem, MemberCategory, OtherRevenue, ShareLink, Membership, Invitation, User)
 # Columns that change with every accepted write whatever was typed.
 BOOKKEEPING = {"version", "updated_at", "revision", "last_login"}
 STALE = "modifié cette ligne entre-temps"

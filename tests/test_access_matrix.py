@@ -9,7 +9,8 @@ from django.contrib.auth.models import User
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from costing.models import CostItem
-from venues.models import Membership, Role, ShareLink, Venue
+from periods.models import Period
+from venues.models import Invitation, Membership, Role, ShareLink, Venue
 
 pytestmark = pytest.mark.django_db
 
@@ -32,9 +33,39 @@ REQUIRED_ROLE = {
     "keys_edit": (Role.EDITOR, {"POST"}),
     "preset_surface": (Role.EDITOR, {"POST"}),
     "preset_bonjour_bienvenue": (Role.EDITOR, {"POST"}),
+    "venue_prices": (Role.VIEWER, {"GET"}),
+    "venue_pricing": (Role.EDITOR, {"POST"}),
+    "category_price": (Role.EDITOR, {"POST"}),
+    "revenue_add": (Role.EDITOR, {"POST"}),
+    "revenue_edit": (Role.EDITOR, {"POST"}),
+    "revenue_delete": (Role.EDITOR, {"GET", "POST"}),
     "venue_delete": (Role.OWNER, {"GET", "POST"}),
     "share_links": (Role.OWNER, {"GET", "POST"}),
-    "share_revoke": (Role.OWNER, {"POST"}),
+    # The team (venues/team.py).
+    "members": (Role.VIEWER, {"GET"}),
+    "member_leave": (Role.VIEWER, {"POST"}),
+    "member_role": (Role.OWNER, {"POST"}),
+    "member_remove": (Role.OWNER, {"POST"}),
+    "member_transfer": (Role.OWNER, {"POST"}),
+    "invite": (Role.OWNER, {"POST"}),
+    "invitation_revoke": (Role.OWNER, {"POST"}),
+    "venue_journal": (Role.VIEWER, {"GET"}),
+    "share_revoke": (Role.OWNER, {"GET", "POST"}),
+    "share_options": (Role.OWNER, {"POST"}),
+    "period_list": (Role.VIEWER, {"GET"}),
+    "period_close": (Role.EDITOR, {"POST"}),
+    "period_compare": (Role.VIEWER, {"GET"}),
+    "period_year": (Role.VIEWER, {"GET"}),
+    "year_statement": (Role.VIEWER, {"GET"}),
+    "period_detail": (Role.VIEWER, {"GET"}),
+    "period_allocation": (Role.VIEWER, {"GET"}),
+    "period_statement": (Role.VIEWER, {"GET"}),
+    "period_reopen": (Role.OWNER, {"POST"}),
+    "share_pin": (Role.OWNER, {"POST"}),
+    "scenario_list": (Role.VIEWER, {"GET"}),
+    "scenario_create": (Role.EDITOR, {"POST"}),
+    "scenario_compare": (Role.VIEWER, {"GET"}),
+    "scenario_apply": (Role.OWNER, {"POST"}),
 }
 
 
@@ -57,15 +88,32 @@ def test_every_venue_url_is_in_the_matrix():
 
 def url_for(name: str, world) -> str:
     row = world["item"] if name.startswith("item") else world["category"]
+    if name.startswith("revenue"):
+        row = world["revenue"]
     values = {
         "venue_id": world["venue"].pk,
         "item_id": world["item"].pk,
         "row_id": row.pk,
         "link_id": world["link"].pk,
+        "membership_id": Membership.objects.get(venue=world["venue"], user__username="victor").pk,
+        "invitation_id": _invitation(world["venue"]).pk,
+        "scenario_id": world["scenario"].pk,
         "pool": "infrastructure",
         "tier": "basic",
+        "month": world["period"].key,
+        "year": world["period"].month.year,
     }
     return reverse(name, kwargs={key: values[key] for key in venue_urls()[name]})
+
+
+def _invitation(venue: Venue) -> Invitation:
+    """A pending invitation of the venue (the same one for every URL of a test)."""
+    invitation = venue.invitations.first()
+    if invitation is None:
+        invitation = Invitation(venue=venue, email="new@example.org")
+        invitation.new_token()
+        invitation.save()
+    return invitation
 
 
 VISITORS = ["anonymous", "charlie", "victor", "bob", "alice"]
@@ -96,3 +144,6 @@ def test_access(client, charlie, world, name, visitor, method):
         assert CostItem.objects.filter(pk=world["item"].pk, amount=900).exists()
         assert ShareLink.objects.filter(pk=world["link"].pk, revoked_at=None).exists()
         assert Membership.objects.count() == 3
+        assert not Membership.objects.filter(role=Role.OWNER).exclude(user__username="alice")
+        assert Invitation.objects.pending().count() == 1
+        assert list(Period.objects.values_list("version", "reopened_at")) == [(1, None)]

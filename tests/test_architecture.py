@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("accounts", "venues", "costing", "sharing", "tierslieux")
+PACKAGES = ("accounts", "venues", "costing", "periods", "sharing", "tierslieux")
 LINT_IMPORTS = Path(shutil.which("lint-imports") or ROOT / ".venv" / "bin" / "lint-imports")
 
 
@@ -57,6 +57,8 @@ def test_the_project_keeps_its_contracts(copy):
         ("costing/documents.py", "from venues import models", "exchange formats"),
         ("tierslieux/middleware.py", "import costing.views", "project package"),
         ("costing/views.py", "from sharing import views", "Apps lean one way"),
+        ("costing/models.py", "from periods import models", "Apps lean one way"),
+        ("periods/views.py", "from sharing import views", "Apps lean one way"),
     ],
 )
 def test_a_forbidden_import_breaks_the_contract_it_crosses(copy, module, line, contract):

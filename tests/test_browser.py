@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from costing.documents import load_venue_document
 from costing.models import MemberCategory
-from tests.browser import log_in, needs_browser
+from tests.browser import accessibility_violations, log_in, needs_browser
 from venues.models import ShareLink
 
 pytestmark = [needs_browser, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -125,7 +125,7 @@ def test_a_manager_moves_a_misfiled_item_and_notes_its_contract(browser_page, ex
     page.get_by_label("Notes").fill("Contrat MAIF, échéance au 1er mars.")
     page.get_by_role("button", name="Enregistrer").click()
 
-    expect(page.locator("ul.messages[role=status]")).to_contain_text(
+    expect(page.locator("[role=status] ul.messages")).to_contain_text(
         "Poste « Assurance professionnelle » enregistré."
     )
     moved = page.locator("#group-services-basic").get_by_role(
@@ -177,11 +177,24 @@ def test_a_manager_shares_the_allocation_with_the_members_then_revokes_the_link(
     residents = member.locator("table.allocation tbody tr", has_text="Résidents")
     expect(residents).to_contain_text("1 700,00 €")  # what the residents carry each month
     expect(residents).to_contain_text("70,83 €")  # per member
-    expect(member.locator("form, input, button, [hx-post]")).to_have_count(0)
+    expect(member.locator("form, input, button:not([data-print]), [hx-post]")).to_have_count(0)
+    expect(member.get_by_role("button", name="Imprimer cette page")).to_be_visible()
     assert problems == []
 
-    link.get_by_role("button", name="Révoquer").click()
+    # Revoking asks first, says what it does, and "Annuler" changes nothing.
+    link.get_by_role("link", name="Révoquer").click()
+    question = "Révoquer le lien « Assemblée générale 2026 » ?"
+    expect(page.get_by_role("heading", name=question)).to_be_visible()
+    expect(page.get_by_text("ne pourra plus ouvrir la page de partage")).to_be_visible()
+    assert accessibility_violations(page) == []
+    page.get_by_role("link", name="Annuler").click()
+    expect(page.locator("li.share-link")).to_have_count(1)
+    assert member.reload().status == 200
+    link.get_by_role("link", name="Révoquer").focus()
+    page.keyboard.press("Enter")
+    page.get_by_role("button", name="Révoquer définitivement").click()
     expect(page.locator("li.share-link")).to_have_count(0)
+    expect(page.get_by_role("status")).to_contain_text("est révoqué")
     assert member.reload().status == 404
     members.close()
 
@@ -233,3 +246,21 @@ def test_a_manager_repairs_shares_that_add_up_to_more_than_100_percent(browser_p
     share.press("Tab")
     expect(warning).to_have_count(0)
     expect(page.locator("#summary")).to_contain_text("1 700,00 €")  # the residents carry it again
+
+
+def test_a_visitor_learns_what_the_app_is_then_logs_in_with_her_email_address(browser_page, alice):
+    page = browser_page
+    page.goto("/")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Le coût mensuel de votre tiers-lieu, et qui le porte"
+    )
+    expect(page.get_by_text("2 500,00 €").first).to_be_visible()  # the worked example
+    expect(page.get_by_role("link", name="Créer un compte").first).to_be_visible()
+    expect(page.get_by_role("link", name="Mes lieux")).to_have_count(0)
+
+    page.get_by_role("link", name="Se connecter").first.click()
+    page.get_by_label("Nom d’utilisateur ou adresse e-mail").fill("Alice@Example.org")
+    page.get_by_label("Mot de passe").fill("alice-password")
+    page.get_by_role("button", name="Se connecter").last.click()
+    expect(page.get_by_role("heading", name="Mes lieux")).to_be_visible()
+    expect(page.get_by_role("link", name="Mes lieux")).to_be_visible()

@@ -34,6 +34,7 @@ from hypothesis import example as also_try
 from hypothesis import given
 from hypothesis import strategies as st
 
+from accounts.models import AddressCounter
 from costing.documents import load_venue_document
 from costing.models import CostItem, MemberCategory
 from tests.fuzzing import (
@@ -62,7 +63,7 @@ from tests.fuzzing import (
     without_bookkeeping,
 )
 from tests.helpers import EXAMPLE
-from venues.models import ShareLink, Venue
+from venues.models import Invitation, ShareLink, Venue
 
 pytestmark = pytest.mark.django_db
 
@@ -241,6 +242,38 @@ def test_creating_a_share_link(alice_client, example, label):
         htmx_fragments=False,
     )
     submit(alice_client, endpoint, "label", label)
+
+
+@given(
+    field_name=st.sampled_from(["email", "role"]),
+    value=hostile("alice@example.org", "bob@example.org", "owner", "viewer", "a@b", "é@é.fr"),
+)
+@fuzz
+def test_inviting_someone(alice_client, example, field_name, value):
+    endpoint = Endpoint(
+        url=reverse("invite", args=[example.pk]),
+        prefix="",
+        valid={"email": "tresoriere@example.org", "role": "editor"},
+        readers={"email": as_text, "role": as_choice},
+        model=Invitation,
+        htmx_fragments=False,
+    )
+    submit(alice_client, endpoint, field_name, value)
+
+
+@given(
+    token=st.one_of(st.sampled_from(HOSTILE), st.text(min_size=1, max_size=80)).filter(
+        lambda token: token and not {"\n", "\r"} & set(token)
+    )
+)  # "" (/invitation//) and line breaks are no link at all: the site's own 404
+@fuzz
+def test_opening_an_invitation_link(client, example, token):
+    cache.clear()  # its POSTs count as sign-ups: stay under that throttle
+    AddressCounter.objects.all().delete()
+    for method in (client.get, client.post):
+        response = method(f"/invitation/{quote(token, safe='')}/")
+        assert response.status_code == 404
+        assert "Invitation non valable" in response.content.decode()
 
 
 LONG_EMAIL = "a" * 64 + "@" + ".".join(["b" * 63] * 3) + ".org"  # 261 characters
@@ -442,6 +475,10 @@ def test_ids_out_of_any_range_are_not_found(alice_client, example, number):
         f"/venues/{example.pk}/items/{number}/delete/",
         f"/venues/{example.pk}/categories/{number}/",
         f"/venues/{example.pk}/share/{number}/revoke/",
+        f"/venues/{example.pk}/members/{number}/role/",
+        f"/venues/{example.pk}/members/{number}/remove/",
+        f"/venues/{example.pk}/members/{number}/transfer/",
+        f"/venues/{example.pk}/invitations/{number}/revoke/",
     ]:
         assert alice_client.post(url).status_code == 404, url
         assert alice_client.get(url).status_code in (404, 405), url

@@ -29,6 +29,15 @@ UID, RESET = "MTI", "cxk2z4-0f1e2d3c4b5a69788796a5b4c3d2e1f0"
         (f"GET /accounts/reset/{UID}/{RESET}/ HTTP/1.1", "GET /accounts/reset/…/…/ HTTP/1.1"),
         (f"GET /accounts/reset/{UID}/set-password/", "GET /accounts/reset/…/…/"),
         (f'"https://x.org/accounts/reset/{UID}/{RESET}/"', '"https://x.org/accounts/reset/…/…/"'),
+        (f"POST /invitation/{TOKEN}/ HTTP/1.1", "POST /invitation/…/ HTTP/1.1"),
+        (
+            f"GET /accounts/login/?next=/invitation/{TOKEN}/",
+            "GET /accounts/login/?next=/invitation/…/",
+        ),
+        (
+            f"GET /accounts/login/?next=%2Finvitation%2F{TOKEN}%2F",
+            "GET /accounts/login/?next=%2Finvitation%2F…%2F",
+        ),
     ],
 )
 def test_secrets_are_masked_wherever_a_line_quotes_them(line, masked):

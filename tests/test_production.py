@@ -128,8 +128,11 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 def test_it_sends_anonymous_visitors_to_log_in(server):
+    # "/" shows them what the app is, with its links to sign up and log in.
+    home = fetch(server.url + "/").read().decode()
+    assert 'href="/accounts/login/"' in home and 'href="/accounts/signup/"' in home
     with pytest.raises(urllib.error.HTTPError) as redirect:
-        urllib.request.build_opener(NoRedirect).open(server.url + "/", timeout=10)
+        urllib.request.build_opener(NoRedirect).open(server.url + "/venues/new/", timeout=10)
     assert redirect.value.status == 302
     assert redirect.value.headers["Location"].startswith("/accounts/login/")
 

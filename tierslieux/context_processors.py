@@ -3,4 +3,4 @@ from django.http import HttpRequest
 
 
 def site(request: HttpRequest) -> dict:
-    return {"allow_signup": settings.ALLOW_SIGNUP}
+    return {"allow_signup": settings.ALLOW_SIGNUP, "site_name": settings.TIERSLIEUX_SITE_NAME}

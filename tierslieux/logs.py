@@ -7,7 +7,8 @@ log line can quote it anywhere: gunicorn's request line and Referer header, Djan
 whichever part quotes it, percent-encoded slashes included:
 
 - `/s/<token>/…` becomes `/s/…/…`;
-- `/accounts/reset/<uidb64>/<token>/` becomes `/accounts/reset/…/…/`.
+- `/accounts/reset/<uidb64>/<token>/` becomes `/accounts/reset/…/…/`;
+- `/invitation/<token>/` (a venue's invitation, venues/team.py) becomes `/invitation/…/`.
 
 `MaskSecrets` is a logging filter: settings.LOGGING puts it on Django's handler, and
 `GunicornLogger` (gunicorn.conf.py's logger_class) on gunicorn's access and error logs.
@@ -23,7 +24,7 @@ _SLASH = r"(?:/|%2F)"
 # One path segment: up to the next slash (written or percent-encoded), or the end of the URL.
 _SEGMENT = r"(?:(?!%2F)[^/\s?#&\"'])+"
 _SECRETS = re.compile(
-    rf"(?P<share>{_SLASH}(?:s|%73){_SLASH}){_SEGMENT}"
+    rf"(?P<share>{_SLASH}(?:s|%73|invitation){_SLASH}){_SEGMENT}"
     rf"|(?P<reset>{_SLASH}accounts{_SLASH}reset{_SLASH}){_SEGMENT}(?P<sep>{_SLASH}){_SEGMENT}",
     re.IGNORECASE,
 )

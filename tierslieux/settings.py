@@ -5,6 +5,7 @@ with debug off (the default) the production settings apply and a secret key is r
 """
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -58,8 +59,20 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 ALLOW_SIGNUP = env_bool("TIERSLIEUX_ALLOW_SIGNUP", True)
 
+# What e-mails and page titles call the site, and the address its e-mailed links start with
+# (password resets); without TIERSLIEUX_SITE_URL, the address the request came to.
+TIERSLIEUX_SITE_NAME = os.environ.get("TIERSLIEUX_SITE_NAME", "").strip() or "tierslieux"
+TIERSLIEUX_SITE_URL = os.environ.get("TIERSLIEUX_SITE_URL", "").strip().rstrip("/")
+if TIERSLIEUX_SITE_URL and not re.fullmatch(r"https?://[^/\s?#]+", TIERSLIEUX_SITE_URL):
+    raise ImproperlyConfigured(
+        "TIERSLIEUX_SITE_URL must be an origin such as https://tierslieux.example.org, "
+        f"not {TIERSLIEUX_SITE_URL!r}"
+    )
+# A share page of a demo venue, linked from the home page for visitors (empty: the home page
+# describes the method's worked example instead).
+TIERSLIEUX_DEMO_URL = os.environ.get("TIERSLIEUX_DEMO_URL", "").strip()
+
 INSTALLED_APPS = [
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -72,7 +85,11 @@ INSTALLED_APPS = [
     "accounts",
     "venues",
     "costing",
+    "periods",
     "sharing",
+    # After our apps, so that accounts' registration/ templates (password reset and change)
+    # are found before the admin's own, which would show the admin's look and words.
+    "django.contrib.admin",
 ]
 
 MIDDLEWARE = [
@@ -145,8 +162,8 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "axes.backends.AxesStandaloneBackend",  # first, as django-axes asks: it refuses lockouts
+    "accounts.backends.UsernameOrEmailBackend",  # Django's, with the e-mail address as well
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -218,6 +235,10 @@ SIGNUP_LIMIT = env_int("TIERSLIEUX_SIGNUP_LIMIT", 10)
 SIGNUP_WINDOW_MINUTES = env_int("TIERSLIEUX_SIGNUP_WINDOW_MINUTES", 60)
 PASSWORD_RESET_LIMIT = env_int("TIERSLIEUX_PASSWORD_RESET_LIMIT", 10)
 PASSWORD_RESET_WINDOW_MINUTES = env_int("TIERSLIEUX_PASSWORD_RESET_WINDOW_MINUTES", 60)
+# Invitations a venue's owners may send per window, counted from the invitations themselves
+# under the venue's lock (venues/team.py): past it, the members page refuses with 429.
+INVITATION_LIMIT = env_int("TIERSLIEUX_INVITATION_LIMIT", 20)
+INVITATION_WINDOW_MINUTES = env_int("TIERSLIEUX_INVITATION_WINDOW_MINUTES", 60)
 for _name in [
     "LOGIN_FAILURE_LIMIT",
     "LOGIN_ADDRESS_FAILURE_LIMIT",
@@ -228,6 +249,8 @@ for _name in [
     "SIGNUP_WINDOW_MINUTES",
     "PASSWORD_RESET_LIMIT",
     "PASSWORD_RESET_WINDOW_MINUTES",
+    "INVITATION_LIMIT",
+    "INVITATION_WINDOW_MINUTES",
 ]:
     if env_int(f"TIERSLIEUX_{_name}", 1) < 1:
         raise ImproperlyConfigured(f"TIERSLIEUX_{_name} must be 1 or more")

@@ -13,5 +13,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("venues.urls")),
     path("", include("costing.urls")),
+    path("", include("periods.urls")),
     path("", include("sharing.urls")),
 ]

@@ -38,10 +38,11 @@ def get_venue_for_user(
 ) -> Venue:
     """The venue if the user is a member of it: 404 otherwise, 403 if their role is too low.
 
-    Another user's venue is indistinguishable from a venue that does not exist. With `lock`
+    Another user's venue is indistinguishable from a venue that does not exist. A scenario
+    of a venue is open to the venue's members, with their role there. With `lock`
     (inside a transaction), the venue's row stays locked until the transaction ends.
     """
-    venues = Venue.objects.for_user(request.user)
+    venues = Venue.objects.accessible_to(request.user)  # its scenarios too
     if lock:
         venues = venues.select_for_update(of=("self",))
     try:

@@ -1,10 +1,13 @@
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from .fields import AmountField
-from .models import ShareLink, Venue
+from .models import Role, ShareLink, Venue
+from .team import invitations_left
 
 CURRENCIES = [("EUR", "EUR (€)"), ("CHF", "CHF"), ("CAD", "CAD ($)"), ("XOF", "XOF (FCFA)")]
 
@@ -40,7 +43,71 @@ class VenueForm(forms.ModelForm):
 class ShareLinkForm(forms.ModelForm):
     class Meta:
         model = ShareLink
-        fields = ["label"]
+        fields = ["label", "show_items"]
         help_texts = {
-            "label": _("Pour vous y retrouver : « Assemblée générale 2025 », « Résidents »…")
+            "label": _("Pour vous y retrouver : « Assemblée générale 2025 », « Résidents »…"),
+            "show_items": _(
+                "La page liste alors chaque poste (libellé et montant mensuel) par ensemble et "
+                "par niveau. Vous pourrez changer d'avis pour chaque lien."
+            ),
         }
+
+
+class InvitationForm(forms.Form):
+    """An owner's invitation, checked against the venue as it is under its lock: not oneself,
+    not a member, not an address already invited, and not past the venue's invitations per
+    window (venues/team.py)."""
+
+    email = forms.EmailField(label=_("Adresse e-mail"), max_length=254)
+    role = forms.ChoiceField(
+        label=_("Rôle"),
+        choices=[(Role.EDITOR.value, Role.EDITOR.label), (Role.VIEWER.value, Role.VIEWER.label)],
+        initial=Role.EDITOR,
+        help_text=_("Un éditeur modifie les postes et les catégories ; la lecture seule consulte."),
+    )
+
+    def __init__(self, *args, venue: Venue, inviter, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.venue, self.inviter = venue, inviter
+        self.throttled = False
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip()
+        if email.lower() == (self.inviter.email or "").lower():
+            raise forms.ValidationError(_("C'est votre propre adresse : vous avez déjà accès."))
+        if self.venue.memberships.filter(user__email__iexact=email).exists():
+            raise forms.ValidationError(_("Une personne de l'équipe utilise déjà cette adresse."))
+        if self.venue.invitations.pending().filter(email__iexact=email).exists():
+            raise forms.ValidationError(
+                _(
+                    "Une invitation est déjà en attente pour cette adresse. Révoquez-la pour "
+                    "en envoyer une nouvelle."
+                )
+            )
+        return email
+
+    def clean(self):
+        if invitations_left(self.venue) <= 0:
+            self.throttled = True
+            raise forms.ValidationError(
+                ngettext_lazy(
+                    "Trop d'invitations envoyées pour ce lieu : réessayez dans %(minutes)d minute.",
+                    "Trop d'invitations envoyées pour ce lieu : réessayez dans %(minutes)d "
+                    "minutes.",
+                    "minutes",
+                )
+                % {"minutes": settings.INVITATION_WINDOW_MINUTES}
+            )
+        return super().clean()
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Rôle"), choices=Role.choices)
+
+
+class ShareLinkOptionsForm(forms.ModelForm):
+    """What an existing link shows, changed from the share links' page."""
+
+    class Meta:
+        model = ShareLink
+        fields = ["show_items", "show_prices"]

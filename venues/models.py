@@ -2,7 +2,9 @@
 show a venue to its members without an account. What a venue costs is costing's
 (docs/architecture.md)."""
 
+import datetime
 import functools
+import hashlib
 import re
 import secrets
 from decimal import Decimal
@@ -11,7 +13,8 @@ from django.apps import apps
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import IntegrityError, models
-from django.db.models import F, Q
+from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import get_random_string
@@ -47,10 +50,34 @@ class VenueQuerySet(models.QuerySet):
             return self.none()
         return self.filter(memberships__user=user).annotate(role=F("memberships__role"))
 
+    def accessible_to(self, user) -> "VenueQuerySet":
+        """The venues `user` is a member of and their scenarios, each annotated with the
+        user's `role`: a scenario has no membership of its own, who may see or edit a venue
+        may see or edit its scenarios, with the same role (docs/architecture.md)."""
+        if not user.is_authenticated:
+            return self.none()
+        roles = Membership.objects.filter(user=user)
+        own = roles.filter(venue=OuterRef("pk")).values("role")[:1]
+        parents = roles.filter(venue=OuterRef("scenario_of")).values("role")[:1]
+        return self.annotate(role=Coalesce(Subquery(own), Subquery(parents))).filter(
+            role__isnull=False
+        )
+
     def shared_by(self, token: str) -> "Venue":
         """The venue an active share link with `token` opens: one query, on the token's unique
-        index, for unknown, revoked and valid tokens alike. Raises Venue.DoesNotExist."""
-        return self.get(share_links__token=token, share_links__revoked_at__isnull=True)
+        index, for unknown, revoked and valid tokens alike. Raises Venue.DoesNotExist.
+
+        The venue carries the link as `venue.share_link`: what a page shows of it is the
+        link's owner's choice (`ShareLink.show_items` and the other options), and its pinned
+        month as `venue.shared_period` ("" when not pinned)."""
+        links = ShareLink.objects.select_related("venue")
+        try:
+            link = links.get(token=token, revoked_at__isnull=True)
+        except ShareLink.DoesNotExist:
+            raise self.model.DoesNotExist from None
+        link.venue.share_link = link
+        link.venue.shared_period = link.period
+        return link.venue
 
 
 class Venue(models.Model):
@@ -93,6 +120,17 @@ class Venue(models.Model):
         verbose_name=_("scénario du lieu"),
     )
 
+    # The venue's pricing (costing's prices, docs/method.md R8): None until set, so that a
+    # venue without prices writes its documents as before. Fields of the venue rather than a
+    # row of their own: the access check loads them with the venue (no query), its
+    # `updated_at` dates their changes for the page cache, and a scenario copies them along.
+    margin_pct = models.DecimalField(
+        _("marge de précaution (%)"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    occupancy_pct = models.DecimalField(
+        _("taux d'occupation attendu (%)"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+
     objects = VenueQuerySet.as_manager()
 
     class Meta:
@@ -104,6 +142,19 @@ class Venue(models.Model):
                 condition=Q(total_surface_m2__gt=0),
                 name="venue_surface_positive",
                 violation_error_message=_("La surface totale du lieu doit être supérieure à 0 m²."),
+            ),
+            models.CheckConstraint(
+                condition=Q(margin_pct__isnull=True) | Q(margin_pct__gte=0, margin_pct__lte=1000),
+                name="venue_margin_is_0_to_1000_pct",
+                violation_error_message=_("La marge de précaution va de 0 à 1 000 %%."),
+            ),
+            models.CheckConstraint(
+                condition=Q(occupancy_pct__isnull=True)
+                | Q(occupancy_pct__gt=0, occupancy_pct__lte=100),
+                name="venue_occupancy_is_above_0_to_100_pct",
+                violation_error_message=_(
+                    "Le taux d'occupation attendu est supérieur à 0 et au plus de 100 %%."
+                ),
             ),
         ]
 
@@ -124,6 +175,10 @@ class Venue(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("venue_detail", args=[self.pk])
+
+    @property
+    def is_scenario(self) -> bool:
+        return self.scenario_of_id is not None
 
     def set_keys(self, infrastructure: str, services: str) -> None:
         self.infrastructure_key, self.services_key = infrastructure, services
@@ -262,6 +317,12 @@ class Change(models.Model):
         MOVED = "moved", _("déplacement")
         IMPORTED = "imported", _("import")
         REVOKED = "revoked", _("révocation")
+        # The team's (venues/team.py).
+        INVITED = "invited", _("envoi")
+        JOINED = "joined", _("arrivée")
+        LEFT = "left", _("départ")
+        CLOSED = "closed", _("clôture")  # a month (periods)
+        REOPENED = "reopened", _("réouverture")
 
     venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="changes")
     actor = models.ForeignKey(
@@ -301,3 +362,83 @@ class Change(models.Model):
             return self.Action(self.action).label
         except ValueError:
             return self.action
+
+
+# The team: who runs a venue with whom (venues/team.py). ------------------------------------
+
+INVITATION_DAYS = 7
+
+
+def invitation_token_hash(token: str) -> str:
+    """What the database keeps of an invitation's token: its SHA-256, so that whoever reads the
+    table (a backup, the admin) cannot join a venue with it."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class InvitationQuerySet(models.QuerySet):
+    def pending(self) -> "InvitationQuerySet":
+        """Neither used nor revoked, and not expired."""
+        return self.filter(
+            accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        )
+
+    def opened_by(self, token: str) -> "Invitation | None":
+        """The pending invitation `token` opens, or None (unknown, used, revoked and expired
+        tokens alike): one SQL equality on the hash's unique index."""
+        if not isinstance(token, str) or not 20 <= len(token) <= 100:
+            return None
+        return self.pending().filter(token_hash=invitation_token_hash(token)).first()
+
+
+class Invitation(models.Model):
+    """An owner's invitation to join a venue with a role, sent by e-mail as a link that carries
+    a token of 256 random bits (`secrets.token_urlsafe(32)`). Only the token's hash is stored:
+    the link exists in the e-mail only. Used once, for 7 days, unless the owner revokes it."""
+
+    venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("adresse e-mail"))
+    role = models.CharField(
+        _("rôle"),
+        max_length=10,
+        choices=[(Role.EDITOR.value, Role.EDITOR.label), (Role.VIEWER.value, Role.VIEWER.label)],
+        default=Role.EDITOR,
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("invité par"),
+    )
+    created_at = models.DateTimeField(_("envoyée le"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expire le"))
+    accepted_at = models.DateTimeField(_("acceptée le"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("acceptée par"),
+    )
+    revoked_at = models.DateTimeField(_("révoquée le"), null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["venue", "created_at"], name="invitation_venue_created")]
+
+    def __str__(self) -> str:
+        return self.email
+
+    def new_token(self) -> str:
+        """A fresh token for this invitation (kept hashed); the caller sends it and forgets it."""
+        token = secrets.token_urlsafe(32)
+        self.token_hash = invitation_token_hash(token)
+        self.expires_at = self.created_at + datetime.timedelta(days=INVITATION_DAYS)
+        return token

@@ -2,13 +2,13 @@
 links. What it costs, and the page that edits it, are costing's (docs/architecture.md)."""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from . import journal
 from .access import venue_view
-from .forms import ShareLinkForm, VenueForm
+from .forms import ShareLinkForm, ShareLinkOptionsForm, VenueForm
 from .models import Change, Role, Venue
 
 
@@ -43,7 +43,10 @@ def venue_delete(request: HttpRequest, venue: Venue) -> HttpResponse:
 
 @venue_view(Role.OWNER, methods=("GET", "POST"))
 def share_links(request: HttpRequest, venue: Venue) -> HttpResponse:
-    """The owner's page to create, copy and revoke the venue's share links."""
+    """The owner's page to create, copy and revoke the venue's share links. A scenario has
+    none: it is shared through its venue once it is made the current state."""
+    if venue.scenario_of_id is not None:
+        raise Http404
     form = ShareLinkForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         link = form.save(commit=False)
@@ -53,14 +56,41 @@ def share_links(request: HttpRequest, venue: Venue) -> HttpResponse:
         messages.success(request, _("Le lien « %(label)s » est créé.") % {"label": link.label})
         return redirect("share_links", venue.pk)
     links = venue.share_links.active().select_related("created_by")
-    rows = [(link, request.build_absolute_uri(link.get_absolute_url())) for link in links]
+    rows = [
+        (link, request.build_absolute_uri(link.get_absolute_url()), _options_form(link))
+        for link in links
+    ]
     return render(request, "venues/share_links.html", {"venue": venue, "form": form, "rows": rows})
 
 
-@venue_view(Role.OWNER, methods=("POST",))
+@venue_view(Role.OWNER, methods=("GET", "POST"))
 def share_revoke(request: HttpRequest, venue: Venue, link_id: int) -> HttpResponse:
+    """Revoking ends a link for whoever holds it, with no undo: a GET asks first (as deletions
+    do), the form on that page POSTs."""
     link = get_object_or_404(venue.share_links.active(), pk=link_id)
+    if request.method == "GET":
+        context = {"venue": venue, "link": link}
+        return render(request, "venues/share_link_confirm_revoke.html", context)
     link.revoke()
     journal.record(venue, link, Change.Action.REVOKED)
     messages.success(request, _("Le lien « %(label)s » est révoqué.") % {"label": link.label})
+    return redirect("share_links", venue.pk)
+
+
+def _options_form(link, data=None) -> ShareLinkOptionsForm:
+    return ShareLinkOptionsForm(data, instance=link, prefix=f"link-{link.pk}")
+
+
+@venue_view(Role.OWNER, methods=("POST",))
+def share_options(request: HttpRequest, venue: Venue, link_id: int) -> HttpResponse:
+    """What a link shows (its cost items, …): the owner's choice, per link, at any time."""
+    link = get_object_or_404(venue.share_links.active(), pk=link_id)
+    fields = ShareLinkOptionsForm._meta.fields
+    before = journal.snapshot(link, fields)
+    form = _options_form(link, request.POST)
+    if form.is_valid():  # checkboxes only: always valid
+        form.save()
+        after = journal.snapshot(link, fields)
+        journal.record(venue, link, Change.Action.CHANGED, before=before, after=after)
+        messages.success(request, _("Le lien « %(label)s » est modifié.") % {"label": link.label})
     return redirect("share_links", venue.pk)

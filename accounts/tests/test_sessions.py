@@ -74,7 +74,7 @@ def test_pages_that_read_no_session_do_not_load_it(alice_client, venue, django_a
     """A signed-in user opening a share link or /healthz pays no session query: those pages
     show nobody's account (and keep themselves out of caches)."""
     link = ShareLink.objects.create(venue=venue, label="AG")
-    with django_assert_num_queries(3):  # link with its venue, items, categories
+    with django_assert_num_queries(4):  # link with its venue, closed months, items, categories
         response = alice_client.get(link.get_absolute_url())
     assert "no-store" in response["Cache-Control"]
     with django_assert_num_queries(1):
@@ -83,7 +83,8 @@ def test_pages_that_read_no_session_do_not_load_it(alice_client, venue, django_a
 
 def test_an_ended_session_leaves_nothing_for_the_next_person_at_the_computer(alice_client):
     alice_client.post("/accounts/logout/")
-    response = alice_client.get(reverse("venue_list"))
+    assert "alice" not in alice_client.get(reverse("venue_list")).text  # the visitors' home
+    response = alice_client.get(reverse("venue_create"))
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
 
@@ -127,7 +128,7 @@ def test_an_idle_session_ends(client, alice):
     assert client.get(reverse("venue_list")).status_code == 200
     # The idle time has passed since the session was last saved.
     Session.objects.update(expire_date=F("expire_date") - timedelta(minutes=60, seconds=1))
-    response = client.get(reverse("venue_list"))
+    response = client.get(reverse("venue_create"))
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
 

@@ -13,7 +13,6 @@ from datetime import timedelta
 
 import pytest
 from axes.models import AccessAttempt
-from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.models import User
 from django.core import mail
 from django.core.cache import cache
@@ -24,6 +23,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
+from accounts.forms import LoginForm
 from accounts.models import AddressCounter
 from venues.models import ShareLink
 
@@ -62,7 +62,7 @@ def page(response, username: str) -> str:
 
 def generic_login_error() -> str:
     with translation.override("fr"):
-        message = AuthenticationForm.error_messages["invalid_login"]
+        message = LoginForm.error_messages["invalid_login"]
         return str(message) % {"username": User._meta.get_field("username").verbose_name}
 
 

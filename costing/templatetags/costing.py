@@ -48,3 +48,9 @@ def pct(value: Decimal | None) -> str:
         else _number(value, 0)
     )
     return f"{text}%" if _english() else f"{text} %"
+
+
+@register.filter
+def signed(value: Decimal | None) -> str:
+    """ "+" before a positive difference (a negative one writes its own "-")."""
+    return "+" if value is not None and value > 0 else ""

@@ -20,6 +20,7 @@ from costing.engine import (
     Violation,
     allocate,
     allocate_despite_violations,
+    item_groups,
     monthly_amount,
     split_largest_remainder,
     violations,
@@ -535,3 +536,32 @@ def test_a_broken_venue_still_adds_up_to_the_cent(venue, rule):
         assert carried + allocation.uncovered(pool) == allocation.pool(pool).total
     surfaces = sum((c.surface_m2 for c in allocation.categories), D(0))
     assert surfaces + allocation.unassigned_surface_m2 == allocation.total_surface_m2
+
+
+# The items by pool and tier (the share page's and the CSV's list)
+
+
+def test_item_groups_are_what_each_pool_and_tier_costs():
+    venue = replace(
+        movilab(),
+        items=(
+            *movilab().items,
+            Item("services", D("300.00"), tier="improved", label="Animation"),
+            Item("infrastructure", D("99.00"), included=False, label="Hors budget"),
+        ),
+    )
+    allocation = allocate(venue)
+    groups = item_groups(venue.items)
+    assert [(g.pool, g.tier) for g in groups] == [
+        ("infrastructure", "basic"),
+        ("services", "basic"),
+        ("services", "improved"),
+    ]  # fmt: skip  (no empty group: the venue has no improved infrastructure)
+    for group in groups:
+        assert group.total == getattr(allocation.pool(group.pool), group.tier)
+        assert group.total == sum(line.monthly for line in group.lines)
+    assert [line.monthly for line in groups[0].lines] == [
+        D("1100.00"), D("180.00"), D("60.00"), D("80.00"), D("80.00"), D("20.00"),
+        D("180.00"), D("0.00"),
+    ]  # fmt: skip
+    assert groups[0].lines[-1].item.label == "Hors budget"  # listed, counted for nothing

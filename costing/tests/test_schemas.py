@@ -34,6 +34,7 @@ from costing.documents import (
     dumps,
     load_venue_document,
     parse_venue_document,
+    venue_allocation_document,
     venue_document,
 )
 from costing.engine import allocate, monthly_amount
@@ -461,7 +462,7 @@ def examples() -> dict[str, str]:
 
 
 def allocation_of(example_name: str) -> dict:
-    return allocation_document(allocate(load_venue_document(examples()[example_name])))
+    return venue_allocation_document(load_venue_document(examples()[example_name]))
 
 
 def checked_tables() -> list[tuple[str, str, str | None, list[list[str]], str]]:

@@ -86,10 +86,26 @@ def test_the_owner_revokes_a_link(alice_client, link):
     assert link.token not in page.text
 
 
-def test_revoking_needs_post(alice_client, link):
-    assert alice_client.get(revoke_url(link)).status_code == 405
+def test_revoking_asks_first_and_says_what_it_does(alice_client, link):
+    page = alice_client.get(manage_url(link.venue))
+    # "Révoquer" is a link to a question, not a form that revokes at once.
+    assert f'href="{revoke_url(link)}"' in page.text
+    assert f'action="{revoke_url(link)}"' not in page.text
+
+    question = alice_client.get(revoke_url(link))
+    assert question.status_code == 200
+    assert "Révoquer le lien « Assemblée générale » ?" in question.text
+    assert "ne pourra plus ouvrir la page de partage" in question.text
+    assert 'method="post"' in question.text
+    assert f'href="{manage_url(link.venue)}"' in question.text  # "Annuler" goes back
     link.refresh_from_db()
     assert link.revoked_at is None
+
+
+def test_a_revoked_link_cannot_be_revoked_again(alice_client, link):
+    link.revoke()
+    assert alice_client.get(revoke_url(link)).status_code == 404
+    assert alice_client.post(revoke_url(link)).status_code == 404
 
 
 def test_the_workspace_links_to_the_share_page_for_owners_only(alice_client, bob_client, example):
@@ -154,8 +170,15 @@ def test_a_link_created_through_the_ui_opens_for_anyone(alice_client, example):
     assert "Dernière modification le" in text
 
 
+PRINT_BUTTON = '<button type="button" data-print hidden>Imprimer cette page</button>'
+PRINT_SCRIPT = '<script src="/static/js/print.js" defer></script>'
+
+
 def test_the_shared_page_has_no_control_no_link_into_the_app_and_no_account(client, link):
-    text = client.get(link.get_absolute_url()).text
+    page = client.get(link.get_absolute_url()).text
+    # Its only control prints the page, shown by its only script (a file, as the CSP wants).
+    assert page.count(PRINT_BUTTON) == 1 and page.count(PRINT_SCRIPT) == 1
+    text = page.replace(PRINT_BUTTON, "").replace(PRINT_SCRIPT, "")
     for control in FORM_CONTROLS:
         assert control not in text
     assert 'href="/venues/' not in text and 'href="/accounts/' not in text
@@ -305,7 +328,9 @@ def test_the_shared_page_takes_three_queries_whatever_the_size(
 ):
     add_items(venue, count)
     link = ShareLink.objects.create(venue=venue, label="AG", created_by=alice)
-    with django_assert_num_queries(3):  # link with its venue, items, categories
+    # link with its venue, items, categories, the other revenue lines; the page also lists the
+    # closed months (periods)
+    with django_assert_num_queries(4):
         response = client.get(f"/s/{link.token}/{suffix}")
     assert response.status_code == 200
     if not suffix:

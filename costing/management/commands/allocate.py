@@ -3,8 +3,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
-from costing.documents import DocumentError, allocation_document, dumps, load_venue_document
-from costing.engine import allocate
+from costing.documents import DocumentError, dumps, load_venue_document, venue_allocation_document
 
 
 def read_document(path: str) -> bytes:
@@ -30,4 +29,4 @@ class Command(BaseCommand):
                 venue = load_venue_document(read_document(file))
         except DocumentError as error:
             raise CommandError(str(error)) from None
-        self.stdout.write(dumps(allocation_document(allocate(venue))), ending="")
+        self.stdout.write(dumps(venue_allocation_document(venue)), ending="")

@@ -12,10 +12,10 @@ class Command(BaseCommand):
         parser.add_argument("venue", help="the venue's identifier (slug) or numeric id")
 
     def handle(self, *args, venue: str, **options):
-        venues = Venue.objects.prefetch_related("cost_items", "categories")
+        venues = Venue.objects.prefetch_related("cost_items", "categories", "other_revenues")
         lookup = {"pk": int(venue)} if venue.isdigit() else {"slug": venue}
         try:
             found = venues.get(**lookup)
         except Venue.DoesNotExist:
             raise CommandError(f"no venue {venue!r}") from None
-        self.stdout.write(dumps(venue_document(engine_venue(found))), ending="")
+        self.stdout.write(dumps(venue_document(engine_venue(found, with_prices=True))), ending="")
