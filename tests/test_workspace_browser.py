@@ -277,3 +277,23 @@ def test_without_javascript_the_categories_table_saves_with_its_button(live_serv
         browser.close()
     residents.refresh_from_db()
     assert (residents.surface_share_pct, residents.members) == (51, 30)
+
+
+def test_a_refused_share_survives_adding_a_category_and_travels_with_the_next_change(
+    browser_page, example
+):
+    page = browser_page
+    residents = example.categories.get(name="Résidents")
+    log_in(page, "alice", "alice-password")
+    page.goto(example.get_absolute_url())
+    type_in(category_field(page, residents, "surface_share_pct"), "55")
+    error = page.locator(f"#id_category-{residents.pk}-surface_share_pct_error")
+    expect(error).to_contain_text("104,00 %")
+    new_category = page.locator("#categories form.add-row")
+    new_category.get_by_label("Nom de la catégorie").fill("Associations")
+    new_category.get_by_role("button", name="Ajouter").click()
+    expect(page.locator("#summary")).to_contain_text("Associations")
+    # The refused 55 is still in its field, and still refused: nothing typed is lost.
+    expect(category_field(page, residents, "surface_share_pct")).to_have_value("55")
+    expect(error).to_contain_text("104,00 %")
+    assert MemberCategory.objects.get(pk=residents.pk).surface_share_pct == 51

@@ -104,11 +104,27 @@ document.querySelectorAll("[data-copy]").forEach((button) => {
   let pending = [];
   document.body.addEventListener("htmx:beforeSwap", (event) => {
     const request = sent.get(event.detail.xhr);
-    if (!request) return;
-    const [form, values] = request;
-    pending = [...fields(form)]
-      .filter((field) => field.id && values.get(field.id) !== valueOf(field))
-      .map((field) => [field, valueOf(field)]);
+    const [sender, values] = request || [null, new Map()];
+    pending = sender
+      ? [...fields(sender)]
+          .filter((field) => field.id && values.get(field.id) !== valueOf(field))
+          .map((field) => [field, valueOf(field)])
+      : [];
+    // The other forms the answer replaces (the categories table when a category is added or
+    // moved, an item's group when an item is added): what is typed and not sent, or sent
+    // and refused, comes back too.
+    const target = event.detail.target;
+    if (!target || !target.querySelectorAll) return;
+    const others = [...target.querySelectorAll("form.autosave")];
+    if (target.matches("form.autosave")) others.push(target);
+    for (const form of others) {
+      if (form === sender) continue;
+      for (const field of fields(form)) {
+        if (field.id && (typed(field) || field.getAttribute("aria-invalid") === "true")) {
+          pending.push([field, valueOf(field)]);
+        }
+      }
+    }
   });
   const resend = new Set();
   document.body.addEventListener("htmx:afterSwap", () => {
