@@ -1,15 +1,19 @@
+import json
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from decimal import Decimal
 
 from django import forms
+from django.forms.utils import ErrorDict
 from django.utils.datastructures import MultiValueDict
+from django.utils.formats import localize_input
 from django.utils.translation import gettext_lazy as _
 
 from venues.fields import AmountField
 from venues.forms import VenueForm
 from venues.models import AllocationKey
 
-from . import engine
-from .checklist import checklist_venue
+from . import checklist, engine
 from .documents import (
     MAX_CATEGORIES,
     MAX_COUNT,
@@ -23,6 +27,11 @@ from .documents import (
 from .models import CostItem, Frequency, MemberCategory, OtherRevenue
 
 HUNDRED = Decimal(100)
+# A one-off purchase's spread until the manager says otherwise: five years, the usual life of
+# the equipment a tiers-lieu buys (furniture, computers, machines), between the three years of
+# a computer and the ten of a fit-out (docs/method.md).
+DEFAULT_SPREAD_MONTHS = 60
+MONTHS_RANGE = _("Une durée d'amortissement va de 1 à 600 mois.")
 
 
 class RowForm(forms.ModelForm):
@@ -65,9 +74,26 @@ class CostItemForm(RowForm):
     LIMIT = MAX_ITEMS
     LIMIT_REACHED = _("Ce lieu a déjà %(count)s postes : c'est le maximum.")
 
-    amount = AmountField(label=_("Montant"), min_value=Decimal(0), max_digits=12)
+    amount = AmountField(
+        label=_("Montant"),
+        min_value=Decimal(0),
+        max_digits=12,
+        error_messages={
+            "required": _("Montant requis : indiquez 0 si ce poste ne coûte rien."),
+            "min_value": _("Le montant ne peut pas être négatif."),
+        },
+    )
     amortization_months = forms.IntegerField(
-        label=_("Amorti sur (mois)"), min_value=1, max_value=600, required=False
+        label=_("Amorti sur (mois)"),
+        min_value=1,
+        max_value=600,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+        error_messages={
+            "min_value": MONTHS_RANGE,
+            "max_value": MONTHS_RANGE,
+            "invalid": MONTHS_RANGE,
+        },
     )
 
     class Meta:
@@ -87,10 +113,19 @@ class CostItemForm(RowForm):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("frequency") == Frequency.ONE_OFF:
-            if not cleaned.get("amortization_months"):
+            if "amortization_months" in self.errors or cleaned.get("amortization_months"):
+                return cleaned
+            if self.instance.frequency != Frequency.ONE_OFF or self.instance.pk is None:
+                # Just switched to a one-off purchase: spread it over the default, which the
+                # row then shows, ready to change (docs/method.md, "Achat unique").
+                cleaned["amortization_months"] = DEFAULT_SPREAD_MONTHS
+            else:
                 self.add_error(
                     "amortization_months",
-                    _("Un achat unique s'amortit : indiquez sur combien de mois (1 à 600)."),
+                    _(
+                        "Indiquez la durée d'amortissement : un achat unique compte "
+                        "chaque mois pour son montant divisé par ce nombre de mois (1 à 600)."
+                    ),
                 )
         else:
             cleaned["amortization_months"] = None
@@ -130,6 +165,7 @@ class CostItemDetailsForm(CostItemForm):
 
 def percentage_field(label: str) -> AmountField:
     """0 to 100 with up to 2 decimals; left blank, it counts as 0."""
+    out_of_range = _("Une part va de 0 à 100 %%.")
     return AmountField(
         label=label,
         min_value=Decimal(0),
@@ -137,18 +173,37 @@ def percentage_field(label: str) -> AmountField:
         max_digits=5,
         initial=Decimal(0),
         required=False,
+        error_messages={"min_value": out_of_range, "max_value": out_of_range},
     )
 
 
 def count_field(label: str) -> forms.IntegerField:
     """0 or more, up to what a venue document can carry: a count stored beyond it (SQLite
-    stores any integer) would make the venue's export impossible to import again."""
-    return forms.IntegerField(label=label, min_value=0, max_value=MAX_COUNT, initial=0)
+    stores any integer) would make the venue's export impossible to import again.
+
+    A text input with a numeric keyboard rather than a number input: the browser would refuse
+    `-3` or an emptied field itself, and htmx would then send nothing, silently (issue 15)."""
+    return forms.IntegerField(
+        label=label,
+        min_value=0,
+        max_value=MAX_COUNT,
+        initial=0,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+        error_messages={
+            "required": _("Indiquez un nombre (0 s'il n'y en a pas)."),
+            "min_value": _("Un nombre ne peut pas être négatif."),
+            "invalid": _("Saisissez un nombre entier, par exemple 12."),
+        },
+    )
 
 
 class MemberCategoryForm(RowForm):
     """A category, checked against its siblings: names unique whatever their case, and no
-    percentage column adding up to more than 100 % over the venue."""
+    percentage column adding up to more than 100 % over the venue.
+
+    In the categories table (`CategoryTableForm`, `in_table=True`) the form checks its own
+    fields only: the table checks the rules that span rows on the values posted for all of
+    them at once."""
 
     LIMIT = MAX_CATEGORIES
     LIMIT_REACHED = _("Ce lieu a déjà %(count)s catégories : c'est le maximum.")
@@ -185,11 +240,44 @@ class MemberCategoryForm(RowForm):
         ),
     }
 
+    STALE_FIELD = _(
+        "Quelqu'un a modifié cette catégorie entre-temps : vous aviez saisi « %(typed)s », "
+        "la valeur enregistrée est « %(current)s »."
+    )
+
+    # What the page showed of the row travels with what is typed, so that the table knows
+    # which fields the manager changed when someone else saved the row meanwhile
+    # (CategoryTableForm). Only ever compared with what is posted beside it.
+    shown = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, in_table: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.in_table = in_table
+        if self.instance.pk:
+            self.initial["shown"] = json.dumps(
+                {name: str(getattr(self.instance, name)) for name in self._meta.fields}
+            )
+
+    def changed_fields(self, stored: dict) -> list[str]:
+        """The fields whose posted value differs from what the page showed (`stored` when
+        the page did not say)."""
+        try:
+            shown = json.loads(self.cleaned_data.get("shown") or "")
+        except ValueError:
+            shown = None
+        if not isinstance(shown, dict):
+            shown = {name: str(value) for name, value in stored.items()}
+        return [
+            name
+            for name in self._meta.fields
+            if name in self.errors or not _same(self.cleaned_data.get(name), shown.get(name))
+        ]
+
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
         if not name:
             raise forms.ValidationError(_("Donnez un nom à cette catégorie."))
-        if any(name_key(c.name) == name_key(name) for c in self.siblings):
+        if not self.in_table and any(name_key(c.name) == name_key(name) for c in self.siblings):
             raise forms.ValidationError(self.NAME_TAKEN)
         return name
 
@@ -200,18 +288,160 @@ class MemberCategoryForm(RowForm):
                 continue
             if cleaned.get(field) is None:  # left blank: the category carries none of it
                 cleaned[field] = Decimal(0)
+            if self.in_table:
+                continue
             total = cleaned[field] + sum((getattr(c, field) for c in self.siblings), Decimal(0))
             # Refuse only a value raised: a column already over 100 % (stored before this rule
             # held, see engine.violations) is brought back one category at a time, and meanwhile
             # the category's other fields can still be saved.
             stored = getattr(self.instance, field) or Decimal(0)
             if total > HUNDRED and cleaned[field] > stored:
-                self.add_error(field, message % {"total": f"{total:.2f}".replace(".", ",")})
+                self.add_error(field, message % {"total": _percent(total)})
         return cleaned
 
     def validate_unique(self):
         # Uniqueness is checked against the loaded siblings in clean_name (no extra query).
         pass
+
+
+def _same(value, shown) -> bool:
+    """Whether a cleaned value is the one a page showed as text (`51.00` is `51`)."""
+    if isinstance(value, Decimal | int):
+        try:
+            return Decimal(value) == Decimal(str(shown))
+        except ArithmeticError:
+            return False
+    return str(value) == str(shown)
+
+
+def _percent(value: Decimal) -> str:
+    return f"{value:.2f}".replace(".", ",")
+
+
+@dataclass
+class TableRow:
+    """One category of the table after a save: what is stored now, and what was typed but
+    could not be saved (with its reason), to show again in the field."""
+
+    category: MemberCategory
+    unsaved: dict[str, str] = dataclass_field(default_factory=dict)  # field: typed text
+    errors: dict[str, list[str]] = dataclass_field(default_factory=dict)
+    stale: bool = False
+
+    def form(self) -> MemberCategoryForm:
+        """The row's form as the page shows it: the stored values, except the fields that
+        were not saved, which keep what was typed and say why (their errors); their hidden
+        initial values stay the stored ones."""
+        prefix = f"category-{self.category.pk}"
+        form = MemberCategoryForm(instance=self.category, prefix=prefix, initial=self.unsaved)
+        form._errors = ErrorDict(
+            {name: form.error_class(messages) for name, messages in self.errors.items()}
+        )
+        return form
+
+
+class CategoryTableForm:
+    """The categories table, saved as one form: every category's fields posted at once, so
+    that shares can be typed in any order and travel together with the next change.
+
+    Each row's fields are checked by its MemberCategoryForm; the rules that span rows are
+    checked here on the whole table, on the values it would hold once saved: a column of
+    shares adds up to 100 % at most (a share raised past it is not saved, the others are),
+    and names are unique. Whatever is valid is saved; a field that is not keeps what was
+    typed and says why. A row that someone else saved since the page was loaded (its version)
+    is not written: it shows its current values, and each field the manager had changed on it
+    says what was typed (the row's `shown` field tells which were changed).
+
+    `categories` are the venue's, loaded after its lock (venues/access.py), so that the rules
+    hold whoever saves at the same moment (docs/architecture.md).
+    """
+
+    FIELDS = MemberCategoryForm._meta.fields
+
+    def __init__(self, data, categories):
+        self.categories = list(categories)
+        self.forms = [
+            MemberCategoryForm(
+                data,
+                instance=category,
+                prefix=f"category-{category.pk}",
+                siblings=self.categories,
+                in_table=True,
+            )
+            for category in self.categories
+        ]
+        self.stored = [{name: getattr(c, name) for name in self.FIELDS} for c in self.categories]
+
+    def check(self) -> list[TableRow]:
+        """Check the table; return its rows, each with what will be saved on its category
+        (set on it, unsaved yet) and what will not."""
+        rows, values = [], []
+        for category, form, stored in zip(self.categories, self.forms, self.stored, strict=True):
+            form.is_valid()  # the form writes its valid fields onto the category: undo it
+            for name, value in stored.items():
+                setattr(category, name, value)
+            row = TableRow(category)
+            if "version" in form.errors or form.non_field_errors():
+                row.stale = True  # not a row of this page: nothing of it is written
+                values.append(dict(stored))
+            elif form.cleaned_data.get("version") != category.version:
+                # Someone saved the row since this page showed it: what the manager changed
+                # on it is not written, and says what it was; the rest is as now stored.
+                for name in form.changed_fields(stored):
+                    current = localize_input(stored[name])
+                    row.errors[name] = [
+                        MemberCategoryForm.STALE_FIELD
+                        % {"typed": form[name].data or "", "current": current}
+                    ]
+                values.append(dict(stored))
+            else:
+                for name, messages in form.errors.items():
+                    row.errors[name] = list(messages)
+                    row.unsaved[name] = form[name].data or ""
+                values.append(
+                    {
+                        name: form.cleaned_data[name] if name not in form.errors else stored[name]
+                        for name in self.FIELDS
+                    }
+                )
+            rows.append(row)
+        self._check_sums(rows, values)
+        self._check_names(rows, values)
+        for row, value in zip(rows, values, strict=True):
+            for name in self.FIELDS:
+                if name not in row.errors:
+                    setattr(row.category, name, value[name])
+        return rows
+
+    def _refuse(self, row: TableRow, index: int, name: str, message: str, values) -> None:
+        row.errors[name] = [message]
+        row.unsaved[name] = self.forms[index][name].data or ""
+        values[index][name] = self.stored[index][name]
+
+    def _check_sums(self, rows: list[TableRow], values: list[dict]) -> None:
+        for name, message in MemberCategoryForm.SUM_FIELDS.items():
+            total = sum((value[name] for value in values), Decimal(0))
+            if total <= HUNDRED:
+                continue
+            # Refuse the shares raised: a column already over 100 % (stored before this rule
+            # held, see engine.violations) is brought back one category at a time.
+            for index, row in enumerate(rows):
+                if values[index][name] > self.stored[index][name]:
+                    self._refuse(row, index, name, message % {"total": _percent(total)}, values)
+
+    def _check_names(self, rows: list[TableRow], values: list[dict]) -> None:
+        for index, row in enumerate(rows):
+            name = values[index]["name"]
+            if name == self.stored[index]["name"]:
+                continue
+            others = [
+                other
+                for position, value in enumerate(values)
+                if position != index
+                for other in (value["name"], self.stored[position]["name"])
+            ]
+            if any(name_key(other) == name_key(name) for other in others):
+                self._refuse(row, index, "name", MemberCategoryForm.NAME_TAKEN, values)
 
 
 class CategoryPriceForm(forms.ModelForm):
@@ -341,8 +571,8 @@ class NewVenueForm(VenueForm):
             (
                 START_CHECKLIST,
                 _(
-                    "La liste de la méthode : tous les postes de base et améliorés "
-                    "à 0 €, et les catégories Résidents, Contributeurs, Bénéficiaires"
+                    "La liste de la méthode : les postes cochés ci-dessous à 0 €, et les "
+                    "catégories Résidents, Contributeurs, Bénéficiaires"
                 ),
             ),
             (START_EMPTY, _("Un lieu vide")),
@@ -350,11 +580,28 @@ class NewVenueForm(VenueForm):
         initial=START_CHECKLIST,
         widget=forms.RadioSelect,
     )
+    checklist_items = forms.MultipleChoiceField(
+        label=_("Postes de la liste à créer"),
+        help_text=_(
+            "Cochez ceux que le lieu paie ou paiera ; les autres pourront être ajoutés plus "
+            "tard. Les postes de base sont cochés : sans eux, un lieu ne peut pas ouvrir."
+        ),
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "checklist-items"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["checklist_items"]
+        field.choices = checklist.choices()  # in the request's language
+        field.initial = checklist.DEFAULT_KEYS
 
     def engine_venue(self) -> engine.Venue:
         data = self.cleaned_data
         if data["start"] == self.START_CHECKLIST:
-            return checklist_venue(data["name"], data["total_surface_m2"], data["currency"])
+            return checklist.checklist_venue(
+                data["name"], data["total_surface_m2"], data["currency"], data["checklist_items"]
+            )
         return engine.Venue(
             name=data["name"], total_surface_m2=data["total_surface_m2"], currency=data["currency"]
         )

@@ -90,6 +90,18 @@ class Row(models.Model):
             self.version, self.updated_at = seen_version + 1, now
         return bool(updated)
 
+    @classmethod
+    def save_versions(cls, rows: list["Row"], fields: list[str]) -> None:
+        """Write `fields` of `rows` in one UPDATE, each row's version one up: for rows whose
+        version the caller checked under the venue's lock (costing.forms.CategoryTableForm),
+        so that the number of queries does not grow with the number of rows."""
+        if not rows:
+            return
+        now = timezone.now()
+        for row in rows:
+            row.version, row.updated_at = row.version + 1, now
+        cls.objects.bulk_update(rows, [*fields, "version", "updated_at"])
+
     # Positions: `rows` are the venue's rows of this kind, loaded by a view that holds the
     # venue's lock (venues.access), so that two rows added or moved at once never take the
     # same place.

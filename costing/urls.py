@@ -13,6 +13,7 @@ venue_patterns = [
     path("items/<int:item_id>/details/", views.item_details, name="item_details"),
     path("items/<int:row_id>/delete/", views.row_delete, {"kind": ITEMS}, name="item_delete"),
     path("items/<int:row_id>/move/", views.row_move, {"kind": ITEMS}, name="item_move"),
+    path("categories/", views.categories_edit, name="categories_edit"),
     path("categories/add/", views.row_add, {"kind": CATEGORIES}, name="category_add"),
     path("categories/<int:row_id>/", views.row_edit, {"kind": CATEGORIES}, name="category_edit"),
     path(

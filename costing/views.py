@@ -35,13 +35,14 @@ from .examples import worked_example_allocation
 from .forms import (
     AllocationKeysForm,
     BonjourBienvenueForm,
+    CategoryTableForm,
     CostItemDetailsForm,
     NewVenueForm,
     UploadVenueForm,
 )
-from .models import CostItem, create_venue, engine_venue, venue_allocation
+from .models import CostItem, MemberCategory, create_venue, engine_venue, venue_allocation
 from .uploads import LimitedUploadHandler
-from .workspace import GROUPS, ITEMS, RowKind, Workspace
+from .workspace import CATEGORIES, GROUPS, ITEMS, RowKind, Workspace
 
 STALE = gettext_lazy(
     "Quelqu'un a modifié cette ligne entre-temps : voici sa valeur actuelle. "
@@ -235,6 +236,37 @@ def row_edit(request: HttpRequest, venue: Venue, kind: RowKind, row_id: int) -> 
     return workspace.fragments(
         request, "row", "summary-oob", kind=kind, row=row, form=workspace.form(kind, row)
     )
+
+
+@venue_view(Role.EDITOR, methods=("POST",))
+def categories_edit(request: HttpRequest, venue: Venue) -> HttpResponse:
+    """Save the categories table as one form (costing.forms.CategoryTableForm): what is valid
+    is saved, what is not stays in its field with the reason, and the table comes back."""
+    workspace = _workspace(venue)
+    categories = list(CATEGORIES.rows(venue))
+    fields = CategoryTableForm.FIELDS
+    before = {category.pk: journal.snapshot(category, fields) for category in categories}
+    rows = CategoryTableForm(request.POST, categories).check()
+    changed = [
+        row.category
+        for row in rows
+        if not row.stale and journal.snapshot(row.category, fields) != before[row.category.pk]
+    ]
+    MemberCategory.save_versions(changed, fields)
+    for category in changed:
+        after = journal.snapshot(category, fields)
+        journal.record(
+            venue, category, Change.Action.CHANGED, before=before[category.pk], after=after
+        )
+    for row in rows:
+        if row.errors or row.stale:
+            form = workspace.bound[f"category-{row.category.pk}"] = row.form()
+            form.stale = STALE if row.stale else None
+    if not request.htmx:
+        if workspace.bound:
+            return workspace.render_page(request)
+        return _back(venue, CATEGORIES.section)
+    return workspace.fragments(request, CATEGORIES.section, "summary-oob")
 
 
 @venue_view(Role.EDITOR, methods=("GET", "POST"))

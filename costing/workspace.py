@@ -200,6 +200,16 @@ class Workspace:
     def allocation(self):
         return venue_allocation(self.venue)
 
+    @cached_property
+    def unpaid_categories(self) -> list:
+        """The categories that carry some cost but have neither members nor workstations to
+        pay it: a share nobody pays, which the allocation counts as covered."""
+        return [
+            category
+            for category in self.allocation.categories
+            if category.total and not category.members and not category.workstations
+        ]
+
     def context(self, **extra) -> dict:
         return {
             "venue": self.venue,

@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from costing.documents import dumps, load_venue_document, venue_document
+from costing.forms import DEFAULT_SPREAD_MONTHS
 from costing.models import CostItem, MemberCategory, OtherRevenue, engine_venue
 from venues.models import Invitation, Membership, ShareLink, Venue
 
@@ -168,6 +169,13 @@ def as_int(value):
     return int(re.sub(r"\.0*\s*$", "", value))
 
 
+def as_months(value):
+    """Left blank on a new one-off purchase: the default spread (an edit that empties them is
+    refused, the row being one-off already)."""
+    blank = value is MISSING or not value.strip()
+    return DEFAULT_SPREAD_MONTHS if blank else as_int(value)
+
+
 def as_text(value):
     return value.strip()
 
@@ -312,7 +320,7 @@ ITEM_READERS = {
     "label": as_text,
     "amount": as_amount,
     "frequency": as_choice,
-    "amortization_months": as_int,
+    "amortization_months": as_months,
     "included": as_checkbox,
     "version": None,
 }

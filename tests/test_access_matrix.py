@@ -29,6 +29,7 @@ REQUIRED_ROLE = {
     "item_move": (Role.EDITOR, {"POST"}),
     "category_add": (Role.EDITOR, {"POST"}),
     "category_edit": (Role.EDITOR, {"POST"}),
+    "categories_edit": (Role.EDITOR, {"POST"}),
     "category_delete": (Role.EDITOR, {"GET", "POST"}),
     "category_move": (Role.EDITOR, {"POST"}),
     "keys_edit": (Role.EDITOR, {"POST"}),

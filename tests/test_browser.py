@@ -42,7 +42,7 @@ def test_a_manager_builds_a_venue_from_the_checklist_and_watches_the_totals(brow
     energy.fill("-5")
     energy.press("Tab")
     error = row(page, "Électricité, gaz et eau").locator(".errorlist")
-    expect(error).to_contain_text("supérieure ou égale à 0")
+    expect(error).to_contain_text("Le montant ne peut pas être négatif.")
     expect(total).to_have_text("1 100,00 €")
     energy = row(page, "Électricité, gaz et eau").locator("input[name$='-amount']")
     expect(energy).to_have_attribute("aria-invalid", "true")

@@ -283,7 +283,7 @@ def test_english_figures_and_dates_are_written_the_english_way(alice, example):
     [
         ("abc", "Enter a number, for example 1700.50.", "Saisissez un nombre"),
         ("1,2.3", "Use either a comma or a point for decimals", "Utilisez soit la virgule"),
-        ("-5", "Ensure this value is greater than or equal to 0.", "Assurez-vous"),
+        ("-5", "The amount cannot be negative.", "Le montant ne peut pas être négatif."),
     ],
 )
 def test_after_choosing_english_an_invalid_amount_is_explained_in_english(

@@ -10,11 +10,14 @@ from django.utils.translation import gettext_lazy as _
 _SEPARATORS = re.compile(r"[\s\u00a0\u202f']")
 # Digits in groups of three after the first: `1,700` `12.345.678`, with `sep` between them.
 _GROUPED = r"[-+]?\d{{1,3}}(?:{sep}\d{{3}})+"
+# A unit typed or pasted with the number ("45 €", "180 m²", "12,5 %"): the field's unit is
+# known from its label, so it is dropped rather than refused (issue 15, point 9).
+_UNIT = re.compile(r"^(?:€|eur(?:os?)?)|(?:€|eur(?:os?)?|m²|m2|%)$", re.IGNORECASE)
 
 
 class AmountField(forms.DecimalField):
     """A decimal typed the French way or the English way: `1 700,50`, `1700,50`, `1700.50`,
-    `1.700,50`, `1,700.50`.
+    `1.700,50`, `1,700.50`; a unit typed with it is dropped: `45 €`, `1 450 €`, `180 m²`.
 
     Alone, the comma is the decimal separator whatever the language (French habit), and so is
     the point. With both, the last one is. What could be read two ways is refused rather than
@@ -39,7 +42,7 @@ class AmountField(forms.DecimalField):
 
     def to_python(self, value) -> Decimal | None:
         if isinstance(value, str):
-            value = self._plain(_SEPARATORS.sub("", value))
+            value = self._plain(_UNIT.sub("", _SEPARATORS.sub("", value)))
             if len(value) > 40:
                 raise ValidationError(self.error_messages["invalid"], code="invalid")
         value = super().to_python(value)

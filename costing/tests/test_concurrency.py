@@ -99,6 +99,7 @@ def race(monkeypatch):
             (Row, "save_if_unchanged"),
             (CostItem, "save"),
             (MemberCategory, "save"),
+            (MemberCategory, "save_versions"),  # the categories table (bound to the class)
         ):
             monkeypatch.setattr(model, name, _held(getattr(model, name), hold))
         barrier = threading.Barrier(len(posts))
@@ -213,6 +214,34 @@ def test_two_editors_raising_shares_at_once_cannot_take_a_column_over_100_percen
     )
     assert [response.status_code for response in responses] == [200, 200]
     assert len(refused(responses, SUMS[field])) == 1  # beside the field, in the row it returns
+    values = MemberCategory.objects.filter(venue=venue).values_list(field, flat=True)
+    assert sum(values) == Decimal(100)
+    assert_the_venue_still_answers(venue, alice, bob)
+
+
+def table_edit(venue: Venue, **changes: dict) -> tuple[str, dict]:
+    """The categories table as the page posts it (views.categories_edit), with `changes` by
+    category name."""
+    data = {}
+    for row in MemberCategory.objects.filter(venue=venue):
+        url, fields = category_edit(row, **changes.get(row.name, {}))
+        data |= fields
+    return reverse("categories_edit", args=[venue.pk]), data
+
+
+@pytest.mark.parametrize("field", SUMS)
+def test_two_editors_raising_shares_in_the_table_at_once_cannot_take_a_column_over_100_percent(
+    venue, editors, race, field
+):
+    category(venue, "Résidents", **{field: Decimal(50)})
+    category(venue, "Contributeurs"), category(venue, "Bénéficiaires")
+    alice, bob = editors
+    responses = race(
+        (alice, *table_edit(venue, Contributeurs={field: "50"})),
+        (bob, *table_edit(venue, Bénéficiaires={field: "50"})),
+    )
+    assert [response.status_code for response in responses] == [200, 200]
+    assert len(refused(responses, SUMS[field])) == 1  # beside the field, in the table
     values = MemberCategory.objects.filter(venue=venue).values_list(field, flat=True)
     assert sum(values) == Decimal(100)
     assert_the_venue_still_answers(venue, alice, bob)

@@ -155,16 +155,38 @@ def test_a_stale_save_is_refused_with_the_fresh_row(alice_client, bob_client, ex
     assert item.amount == Decimal("1300.00")
 
 
-def test_a_one_off_purchase_needs_its_amortization_months(alice_client, example):
+def test_a_one_off_purchase_is_spread_over_60_months_until_the_manager_says_otherwise(
+    alice_client, example
+):
     item = rent(example)
     response = alice_client.post(
         reverse("item_edit", args=[example.pk, item.pk]),
-        item_data(item, frequency="one_off"),
+        item_data(item, frequency="one_off", amount="6000"),
         headers=HTMX,
     )
-    assert f'id="id_item-{item.pk}-amortization_months_error"' in response.text
+    assert f'name="item-{item.pk}-amortization_months" value="60"' in response.text
     item.refresh_from_db()
-    assert item.frequency == "monthly"
+    assert (item.frequency, item.amortization_months) == ("one_off", 60)
+    assert item.monthly_amount == Decimal("100.00")
+
+
+def test_a_one_off_purchase_whose_months_are_emptied_is_not_saved_and_says_why(
+    alice_client, example
+):
+    item = rent(example)
+    CostItem.objects.filter(pk=item.pk).update(frequency="one_off", amortization_months=24)
+    item.refresh_from_db()
+    response = alice_client.post(
+        reverse("item_edit", args=[example.pk, item.pk]),
+        item_data(item, amortization_months=""),
+        headers=HTMX,
+    )
+    text = html.unescape(response.text)
+    assert f'id="id_item-{item.pk}-amortization_months_error"' in text
+    assert "Non enregistré" in text and "Indiquez la durée d'amortissement" in text
+    assert "Ligne non enregistrée" in text
+    item.refresh_from_db()
+    assert item.amortization_months == 24
 
 
 def test_the_what_if_switch_takes_an_item_out_of_the_total(alice_client, example):
@@ -251,9 +273,9 @@ def test_editing_a_category_updates_the_allocation(alice_client, example):
     ("field", "value", "message"),
     [
         ("surface_share_pct", "60", "parts de surface"),
-        ("infrastructure_pct", "101", "inférieure ou égale à 100"),
+        ("infrastructure_pct", "101", "Une part va de 0 à 100 %."),
         ("name", "contributeurs", "déjà ce nom"),
-        ("members", "-1", "supérieure ou égale à 0"),
+        ("members", "-1", "Un nombre ne peut pas être négatif."),
     ],
 )
 def test_a_category_is_checked_against_its_siblings(alice_client, example, field, value, message):
@@ -334,20 +356,39 @@ def test_another_users_items_are_not_found(charlie_client, charlies_venue, examp
     assert item.amount == Decimal("1100.00")
 
 
-def test_creating_a_venue_from_the_checklist(alice_client):
+def test_creating_a_venue_from_the_checklist_creates_the_items_ticked(alice_client):
+    ticked = ["infrastructure-basic-0", "infrastructure-basic-3", "services-improved-2"]
     response = alice_client.post(
         reverse("venue_create"),
-        {"name": "La Forge", "total_surface_m2": "250", "currency": "EUR", "start": "checklist"},
+        {
+            "name": "La Forge",
+            "total_surface_m2": "250",
+            "currency": "EUR",
+            "start": "checklist",
+            "checklist_items": ticked,
+        },
     )
     venue = Venue.objects.get(name="La Forge")
     assert response["Location"] == venue.get_absolute_url()
-    assert venue.cost_items.count() == 21
-    assert set(venue.cost_items.values_list("tier", flat=True)) == {"basic", "improved"}
+    assert list(venue.cost_items.values_list("label", "pool", "tier")) == [
+        ("Local (location ou achat)", "infrastructure", "basic"),
+        ("Électricité, gaz et eau", "infrastructure", "basic"),
+        ("Secrétariat mutualisé", "services", "improved"),
+    ]
     assert list(venue.categories.values_list("name", "surface_share_pct")) == [
         ("Résidents", Decimal("51.00")),
         ("Contributeurs", Decimal("29.00")),
         ("Bénéficiaires", Decimal("20.00")),
     ]
+
+
+def test_the_creation_form_ticks_the_basic_items_of_the_checklist(alice_client):
+    page = alice_client.get(reverse("venue_create")).text
+    ticked = re.findall(
+        r'<input type="checkbox" name="checklist_items" value="([^"]+)"[^>]* checked', page
+    )
+    assert len(ticked) == 10 and all("-basic-" in key for key in ticked)
+    assert page.count('name="checklist_items"') == 21
 
 
 def test_creating_a_venue_from_an_uploaded_document(alice_client):
