@@ -63,6 +63,7 @@ def pages(world) -> dict[str, str]:
         "scenarios": reverse("scenario_list", args=v),
         "scenario compare": f"{reverse('scenario_compare', args=v)}?right={scenario.pk}",
         "scenario journal": reverse("venue_journal", args=[scenario.pk]),
+        "scenario workspace": scenario.get_absolute_url(),
         "share links": reverse("share_links", args=v),
         "share page": world["link"].get_absolute_url(),
         "share page, closed month": f"{world['link'].get_absolute_url()}?period={period.key}",

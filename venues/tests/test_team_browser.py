@@ -27,7 +27,7 @@ def test_an_owner_invites_a_treasurer_who_edits_then_is_made_a_viewer(
     owner = browser_page
     log_in(owner, "alice", "alice-password")
     owner.goto(example.get_absolute_url())
-    owner.get_by_role("link", name="Équipe").click()
+    owner.get_by_role("link", name="Membres", exact=True).click()
     expect(owner.get_by_role("heading", name="Qui a accès")).to_be_visible()
     assert accessibility_violations(owner) == []
 
@@ -77,7 +77,7 @@ def test_an_owner_invites_a_treasurer_who_edits_then_is_made_a_viewer(
     assert accessibility_violations(owner) == []
 
     # 5. The owner demotes the treasurer to viewer, who can no longer edit.
-    owner.get_by_role("link", name="Équipe").click()
+    owner.get_by_role("link", name="Membres", exact=True).click()
     owner.get_by_label("Rôle de tresoriere").select_option("viewer")
     owner.get_by_role("row", name=re.compile("tresoriere")).get_by_role(
         "button", name="Changer le rôle"
