@@ -414,6 +414,13 @@ def load_rows(venue: Venue) -> None:
     for kind, *values in side("item").union(side("category"), all=True).order_by():
         model = kinds[kind]
         by_name = dict(zip(columns, values, strict=True))
+        for name, value in by_name.items():
+            # SQLite gives the second SELECT's decimals without their scale (100 for 100.00):
+            # back to the field's decimal places, as a query of its own model returns them.
+            if value is not None and isinstance(fields[name], models.DecimalField):
+                by_name[name] = Decimal(value).quantize(
+                    Decimal(1).scaleb(-fields[name].decimal_places)
+                )
         names = [f.attname for f in model._meta.concrete_fields]
         row = model.from_db(venue._state.db, names, [by_name[name] for name in names])
         model._meta.get_field("venue").set_cached_value(row, venue)

@@ -86,3 +86,16 @@ def test_a_cached_row_carries_each_visitors_own_csrf_token_and_rights(
     # A viewer's rows are not an editor's rows from the cache.
     viewer_page = victor_client.get(example.get_absolute_url()).text
     assert "hx-post" not in viewer_page.split('id="items"', 1)[1].split('id="summary"', 1)[0]
+
+
+def test_rows_loaded_in_one_query_keep_their_decimal_places(example):
+    """The categories come second in load_rows' UNION: their decimals keep the scale a query of
+    their own model gives (SQLite would give 100 for 100.00), so that forms show « 100,00 »."""
+    from costing.models import MemberCategory, load_rows
+
+    venue = type(example).objects.get(pk=example.pk)
+    load_rows(venue)
+    loaded = {c.pk: c for c in venue.categories.all()}
+    for category in MemberCategory.objects.filter(venue=example):
+        for field in ("surface_share_pct", "infrastructure_pct", "services_pct"):
+            assert str(getattr(loaded[category.pk], field)) == str(getattr(category, field))
