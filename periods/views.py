@@ -5,7 +5,7 @@ comes from the engine. Closing runs under the venue's lock (venues/access.py).""
 from datetime import date
 
 from django.contrib import messages
-from django.db.models import prefetch_related_objects
+from django.db.models import Min, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
@@ -328,9 +328,15 @@ def _year(year: int) -> int:
 def period_year(request: HttpRequest, venue: Venue, year: int) -> HttpResponse:
     periods = list(venue.periods.current().filter(month__year=_year(year)).defer("venue_document"))
     columns, rows = year_columns(venue, year, periods, with_draft=True)
+    # The years worth a link: from the first closed month's (or this one) to this year's.
+    this_year = timezone.localdate().year
+    first = venue.periods.aggregate(first=Min("month"))["first"]
+    first_year = min(first.year if first else this_year, this_year)
     context = {
         "venue": venue,
         "year": year,
+        "previous_year": year - 1 if year > first_year else None,
+        "next_year": year + 1 if year < this_year else None,
         "columns": columns,
         "rows": rows,
         "currency": venue.currency,

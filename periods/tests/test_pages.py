@@ -337,7 +337,8 @@ def test_the_year_runs_a_constant_number_of_queries(
     alice_client, example, count, django_assert_num_queries
 ):
     _many_periods(example, count)
-    with django_assert_num_queries(6):  # session, user, venue, periods, items, categories
+    # session, user, venue, periods, the first closed month, items, categories
+    with django_assert_num_queries(7):
         response = alice_client.get(url("period_year", example, date.today().year))
     assert response.status_code == 200
 
@@ -396,3 +397,14 @@ def test_a_statement_fetches_nothing(monkeypatch):
     content = statement.render_pdf("any", {}, created=timezone.now(), language="fr")
     assert "Relevé" in pdf_text(content)
     assert opened == []
+
+
+def test_the_year_links_only_to_years_with_closed_months_up_to_this_one(alice_client, example):
+    this_year = date.today().year
+    _many_periods(example, 13)  # back into last year
+    page = alice_client.get(url("period_year", example, this_year)).text
+    assert url("period_year", example, this_year - 1) in page
+    assert url("period_year", example, this_year + 1) not in page
+    last_year = alice_client.get(url("period_year", example, this_year - 1)).text
+    assert url("period_year", example, this_year - 2) not in last_year
+    assert url("period_year", example, this_year) in last_year
