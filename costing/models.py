@@ -133,11 +133,10 @@ class Row(models.Model):
         return list(rows)
 
 
-class CostItem(Row):
-    venue = models.ForeignKey("venues.Venue", on_delete=models.CASCADE, related_name="cost_items")
-    label = models.CharField(_("libellé"), max_length=200)
-    pool = models.CharField(_("poste"), max_length=20, choices=Pool.choices)
-    tier = models.CharField(_("niveau"), max_length=10, choices=Tier.choices, default=Tier.BASIC)
+class Amount(Row):
+    """An amount counted monthly by its frequency (a one-off spread over its months): what a
+    cost item and a revenue line share (docs/method.md, R1 and R9)."""
+
     amount = models.DecimalField(
         _("montant"), max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal(0))]
     )
@@ -150,10 +149,20 @@ class CostItem(Row):
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(600)],
     )
+
+    class Meta(Row.Meta):
+        abstract = True
+
+
+class CostItem(Amount):
+    venue = models.ForeignKey("venues.Venue", on_delete=models.CASCADE, related_name="cost_items")
+    label = models.CharField(_("libellé"), max_length=200)
+    pool = models.CharField(_("poste"), max_length=20, choices=Pool.choices)
+    tier = models.CharField(_("niveau"), max_length=10, choices=Tier.choices, default=Tier.BASIC)
     included = models.BooleanField(_("compté"), default=True)
     notes = models.TextField(_("notes"), blank=True)
 
-    class Meta(Row.Meta):
+    class Meta(Amount.Meta):
         verbose_name = _("poste de coût")
         verbose_name_plural = _("postes de coût")
         constraints = [
@@ -321,7 +330,7 @@ class MemberCategory(Row):
         )
 
 
-class OtherRevenue(Row):
+class OtherRevenue(Amount):
     """A venue's revenue besides its members' prices: a grant, events, room hire, the bar
     (docs/method.md, R9). Counted monthly as a cost item is."""
 
@@ -329,20 +338,8 @@ class OtherRevenue(Row):
         "venues.Venue", on_delete=models.CASCADE, related_name="other_revenues"
     )
     label = models.CharField(_("libellé"), max_length=200)
-    amount = models.DecimalField(
-        _("montant"), max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal(0))]
-    )
-    frequency = models.CharField(
-        _("fréquence"), max_length=10, choices=Frequency.choices, default=Frequency.MONTHLY
-    )
-    amortization_months = models.PositiveSmallIntegerField(
-        _("amorti sur (mois)"),
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(1), MaxValueValidator(600)],
-    )
 
-    class Meta(Row.Meta):
+    class Meta(Amount.Meta):
         verbose_name = _("autre revenu")
         verbose_name_plural = _("autres revenus")
         constraints = [
