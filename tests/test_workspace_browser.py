@@ -23,6 +23,14 @@ def screenshot(page, name: str) -> None:
     page.screenshot(path=SCREENSHOTS.format(name), full_page=True, caret="initial")
 
 
+def settled(page) -> None:
+    """Wait until htmx has no request under way and has swapped and settled its answer, so that
+    what is typed next goes into the row as the server rendered it."""
+    page.wait_for_function(
+        "!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
+    )
+
+
 def type_in(field, value: str) -> None:
     field.fill(value)
     field.press("Tab")
@@ -142,6 +150,7 @@ def test_an_amount_typed_before_its_frequency_never_counts_as_monthly(browser_pa
     assert totals == ["1 500,00 €"], totals  # one request: no 6 000 € month in between
     type_in(months, "24")
     expect(total).to_have_text("1 650,00 €")
+    settled(page)
 
     # Emptied months: not saved, and the row says why.
     type_in(page.locator(f"#item-{rent.pk} input[name$='-amortization_months']"), "")
