@@ -13,6 +13,7 @@ from django.db.models.functions import Cast, Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tierslieux.compiled import CompiledQuery
 from venues import journal
 from venues.models import Change, Membership, Role, Venue
 
@@ -381,34 +382,47 @@ class OtherRevenue(Amount):
 # A venue as the costing engine sees it -------------------------------------------------------
 
 
-def load_rows(venue: Venue) -> None:
-    """The venue's cost items and categories in one query, as `venue.cost_items.all()` and
-    `venue.categories.all()` then give them (what prefetch_related_objects does in two).
+_KINDS = {"item": CostItem, "category": MemberCategory}
 
-    One SELECT … UNION ALL SELECT …: both kinds of rows in the same columns, each filling in
-    the other kind's with a typed NULL; back in Python, each row becomes an instance of its
-    model, in the models' order (position, then id).
-    """
-    kinds = {"item": CostItem, "category": MemberCategory}
-    fields = {f.attname: f for model in kinds.values() for f in model._meta.concrete_fields}
-    columns = list(fields)
+
+def _rows(*, venue_id: int):
+    """Both kinds of rows in the same columns, each filling in the other kind's with a typed
+    NULL (load_rows)."""
+    fields = {f.attname: f for model in _KINDS.values() for f in model._meta.concrete_fields}
 
     def side(kind: str):
-        own = {f.attname for f in kinds[kind]._meta.concrete_fields}
+        own = {f.attname for f in _KINDS[kind]._meta.concrete_fields}
         values = {
             f"c{index}": F(name) if name in own else Cast(Value(None), output_field=fields[name])
-            for index, name in enumerate(columns)
+            for index, name in enumerate(fields)
         }
         return (
-            kinds[kind]
-            .objects.filter(venue=venue)
+            _KINDS[kind]
+            .objects.filter(venue_id=venue_id)
             .order_by()
             .annotate(row_kind=Value(kind), **values)
             .values_list("row_kind", *values)
         )
 
+    return side("item").union(side("category"), all=True).order_by()
+
+
+# Built and compiled once per process (tierslieux/compiled.py): every view of a venue runs it.
+_ROWS = CompiledQuery(_rows, "venue_id")
+
+
+def load_rows(venue: Venue) -> None:
+    """The venue's cost items and categories in one query, as `venue.cost_items.all()` and
+    `venue.categories.all()` then give them (what prefetch_related_objects does in two).
+
+    One SELECT … UNION ALL SELECT … (`_rows`); back in Python, each row becomes an instance of
+    its model, in the models' order (position, then id).
+    """
+    kinds = _KINDS
+    fields = {f.attname: f for model in kinds.values() for f in model._meta.concrete_fields}
+    columns = list(fields)
     rows: dict[str, list] = {kind: [] for kind in kinds}
-    for kind, *values in side("item").union(side("category"), all=True).order_by():
+    for kind, *values in _ROWS.values(using=venue._state.db or "default", venue_id=venue.pk):
         model = kinds[kind]
         by_name = dict(zip(columns, values, strict=True))
         for name, value in by_name.items():

@@ -215,13 +215,16 @@ AXES_USERNAME_CALLABLE = "accounts.throttle.login_username"
 # A cache in each process's memory: rendered pages under keys that change with every write to
 # their venue (venues/pagecache.py), so no process can serve a stale page, and the addresses this
 # process has seen reach the /s/ failure limit (the failures are counted in PostgreSQL). Bounded
-# in entries and in bytes: a page of a venue at the limits weighs about 1.5 MB.
+# in bytes (a page of a venue at the limits weighs about 1.5 MB, a row 1 to 3 kB): the least
+# recently used entries go first. The count of entries is only a backstop: a venue keeps a dozen
+# (its pages and each row's markup), and Django's default of 300, or 1 000, thrashed past 60
+# venues per process, re-rendering every row of every workspace (docs/scaling.md).
 CACHES = {
     "default": {
         "BACKEND": "venues.pagecache.BoundedLocMemCache",
         "TIMEOUT": env_int("TIERSLIEUX_CACHE_SECONDS", 600),
         "OPTIONS": {
-            "MAX_ENTRIES": env_int("TIERSLIEUX_CACHE_ENTRIES", 1000),
+            "MAX_ENTRIES": env_int("TIERSLIEUX_CACHE_ENTRIES", 100_000),
             "MAX_BYTES": env_int("TIERSLIEUX_CACHE_MB", 64) * 2**20,
         },
     }

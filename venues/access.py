@@ -27,10 +27,23 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
 
+from tierslieux.compiled import CompiledQuery
+
 from . import journal
 from .models import Role, Venue, refusal_message
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
+
+
+def _access(lock: bool, *, user_id: int, venue_id: int):
+    venues = Venue.objects.with_role_of(user_id).filter(pk=venue_id)  # its scenarios too
+    return venues.select_for_update(of=("self",)) if lock else venues
+
+
+_ID_LIMIT = 2**63  # BigAutoField
+
+# Built and compiled once per process (tierslieux/compiled.py): every request to a venue runs it.
+_ACCESS = CompiledQuery(_access, "user_id", "venue_id")
 
 
 def get_venue_for_user(
@@ -42,13 +55,12 @@ def get_venue_for_user(
     of a venue is open to the venue's members, with their role there. With `lock`
     (inside a transaction), the venue's row stays locked until the transaction ends.
     """
-    venues = Venue.objects.accessible_to(request.user)  # its scenarios too
-    if lock:
-        venues = venues.select_for_update(of=("self",))
-    try:
-        venue = venues.get(pk=venue_id)
-    except Venue.DoesNotExist:
-        raise Http404 from None
+    if not request.user.is_authenticated or not 0 < venue_id < _ID_LIMIT:
+        raise Http404  # an id no venue can have: the ORM would not ask PostgreSQL either
+    found = list(_ACCESS.objects(lock, user_id=request.user.pk, venue_id=venue_id))
+    if not found:
+        raise Http404
+    venue = found[0]
     if not Role(venue.role).allows(role):
         raise PermissionDenied
     return venue

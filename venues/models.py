@@ -56,7 +56,11 @@ class VenueQuerySet(models.QuerySet):
         may see or edit its scenarios, with the same role (docs/architecture.md)."""
         if not user.is_authenticated:
             return self.none()
-        roles = Membership.objects.filter(user=user)
+        return self.with_role_of(user.pk)
+
+    def with_role_of(self, user_id: int) -> "VenueQuerySet":
+        """`accessible_to` by the user's id (what venues/access.py compiles once)."""
+        roles = Membership.objects.filter(user_id=user_id)
         own = roles.filter(venue=OuterRef("pk")).values("role")[:1]
         parents = roles.filter(venue=OuterRef("scenario_of")).values("role")[:1]
         return self.annotate(role=Coalesce(Subquery(own), Subquery(parents))).filter(

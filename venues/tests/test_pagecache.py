@@ -124,3 +124,17 @@ def test_the_cache_does_not_keep_an_entry_too_large_for_it(small_cache):
 def test_the_project_cache_is_bounded_in_bytes():
     assert isinstance(caches["default"], BoundedLocMemCache)
     assert caches["default"]._max_bytes >= 16 * 2**20
+
+
+def test_the_project_cache_keeps_every_row_of_hundreds_of_venues_while_its_bytes_last(settings):
+    """Bounded by bytes, not by a count of entries: with Django's 300 (or 1 000) entries, the
+    rows of the 60th venue pushed out the first's, and every workspace re-rendered its rows."""
+    cache = BoundedLocMemCache("test-capacity", settings.CACHES["default"])
+    cache.clear()
+    venues, entries = 400, 15  # a workspace and a share page, 10 items and 3 categories
+    for venue in range(venues):
+        cache.set_many({f"venue-{venue}-{n}": "x" * 2_000 for n in range(entries)})
+    try:
+        assert all(cache.get(f"venue-{v}-{n}") for v in range(venues) for n in range(entries))
+    finally:
+        cache.clear()
