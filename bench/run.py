@@ -209,7 +209,9 @@ def wrk(
 EDIT_SCRIPT = """\
 -- The htmx edit of one item's amount, repeated: each request carries the version that the
 -- previous response rendered, so that every request is a real, accepted edit (with one
--- connection, wrk builds the next request only after the previous response).
+-- connection, wrk builds the next request only after the previous response), and an amount
+-- never sent before (a cent more each time), so that no allocation, and nothing rendered from
+-- it, repeats: a manager's edits do not come back to the same figures either.
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
 wrk.headers["HX-Request"] = "true"
@@ -219,11 +221,13 @@ version = {version}
 stale = 0
 missing = 0
 local sent = 0
-local bodies = {{ "{body_a}", "{body_b}" }}
+local before, after = "{body_before}", "{body_after}"
+local base = {base}
 
 request = function()
   sent = sent + 1
-  return wrk.format(nil, nil, nil, bodies[sent % 2 + 1] .. version)
+  local amount = string.format("%d.%02d", base + math.floor(sent / 100), sent % 100)
+  return wrk.format(nil, nil, nil, before .. amount .. after .. version)
 end
 
 response = function(status, headers, body)
@@ -424,10 +428,11 @@ def edit_script(tmp: Path, base: str, venue: dict, session: Session) -> Path:
             raise RuntimeError(f"htmx edit {url}: status {status}, the edit was not accepted")
         version += 1
 
-    def body(amount: str) -> str:
-        data = edit_form_data(venue["item"], venue["fields"], amount, 0)
-        data.pop(f"item-{venue['item']}-version")
-        return urllib.parse.urlencode(data) + f"&item-{venue['item']}-version="
+    data = edit_form_data(venue["item"], venue["fields"], "AMOUNT", 0)
+    data.pop(f"item-{venue['item']}-version")
+    before, after = (urllib.parse.urlencode(data) + f"&item-{venue['item']}-version=").split(
+        "AMOUNT"
+    )
 
     script = tmp / f"edit-{venue['id']}.lua"
     script.write_text(
@@ -435,8 +440,9 @@ def edit_script(tmp: Path, base: str, venue: dict, session: Session) -> Path:
             csrftoken=session.csrftoken,
             cookie=session.cookie,
             version=version,
-            body_a=body(amounts[0]),
-            body_b=body(amounts[1]),
+            body_before=before,
+            body_after=after,
+            base=int(Decimal(amounts[1])) + 1,
             pattern=version_pattern(venue["item"]).replace("-", "%-").replace(r"(\d+)", "(%d+)"),
         )
         + REPORT

@@ -76,7 +76,7 @@ class Group:
     pool: Pool
     tier: Tier
     rows: list[tuple[CostItem, Form | None, SafeString | None]]
-    add_form: Form
+    add_form: Form | None  # None when its markup is cached
     add_markup: SafeString | None = None  # the empty add form, cached (Workspace.add_markup)
 
     @property
@@ -134,14 +134,16 @@ class Workspace:
         groups = []
         for pool, tier in GROUPS:
             prefix = f"new-{pool}-{tier}"
-            add_form = self.bound.get(prefix) or CostItemForm(prefix=prefix)
             rows = [
                 self._row(ITEMS, item)
                 for item in self.venue.cost_items.all()
                 if item.pool == pool and item.tier == tier
             ]
             markup = None if prefix in self.bound else self.add_markup.get(f"{pool}-{tier}")
-            groups.append(Group(Pool(pool), Tier(tier), rows, add_form, markup))
+            # The empty form is built only for an editor and when its markup is not cached.
+            needed = markup is None and self.can_edit
+            add_form = self.bound.get(prefix) or (needed and CostItemForm(prefix=prefix))
+            groups.append(Group(Pool(pool), Tier(tier), rows, add_form or None, markup))
         return groups
 
     @cached_property
@@ -152,12 +154,19 @@ class Workspace:
         if not self.can_edit:
             return {}
         venue, makers = self.venue, {}
-        for pool, tier in GROUPS:
+
+        def add_item(pool: str, tier: str) -> str:
             group = Group(Pool(pool), Tier(tier), [], CostItemForm(prefix=f"new-{pool}-{tier}"))
             context = {"venue": venue, "group": group, "form": group.add_form}
-            makers[group.key] = partial(pagecache.fragment, f"{PAGE}#add-item", context)
-        context = {"venue": venue, "form": MemberCategoryForm(prefix="new-category")}
-        makers["category"] = partial(pagecache.fragment, f"{PAGE}#add-category", context)
+            return pagecache.fragment(f"{PAGE}#add-item", context)
+
+        def add_category() -> str:
+            context = {"venue": venue, "form": MemberCategoryForm(prefix="new-category")}
+            return pagecache.fragment(f"{PAGE}#add-category", context)
+
+        for pool, tier in GROUPS:
+            makers[f"{pool}-{tier}"] = partial(add_item, pool, tier)
+        makers["category"] = add_category
         keys = {name: pagecache.form_key(venue, name) for name in makers}
         found = pagecache.fragments({keys[name]: make for name, make in makers.items()})
         markup = {name: found[key] for name, key in keys.items()}
@@ -199,6 +208,15 @@ class Workspace:
     @cached_property
     def allocation(self):
         return venue_allocation(self.venue)
+
+    @cached_property
+    def summary_markup(self) -> SafeString:
+        """The summary (costs, warnings, chart, allocation), from the cache under the
+        allocation's own values (venues/pagecache.py `value_key`): the edit's answer renders
+        it, and the next view of the page, which shows the same allocation, renders none."""
+        key = pagecache.value_key("summary", self.allocation, self.can_edit)
+        make = partial(pagecache.fragment, f"{PAGE}#summary-body", self.context())
+        return pagecache.fragments({key: make})[key]
 
     @cached_property
     def unpaid_categories(self) -> list:

@@ -31,6 +31,7 @@ import json
 import os
 import platform
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -512,6 +513,8 @@ def run_locust(
         print(log.read_text(errors="replace"), file=sys.stderr)
         raise RuntimeError(f"locust exited with {code}")
     data = json.loads(output.read_text())
+    if os.environ.get("LOADTEST_KEEP"):
+        shutil.copy(output, Path(os.environ["LOADTEST_KEEP"]) / output.name)
     result.requests, result.ledger, result.anomalies, result.phases = (
         data["requests"],
         data["ledger"],

@@ -90,6 +90,14 @@ def row_key(venue, name: str, row, *parts: object) -> str:
     return ":".join(map(str, ("row", venue.pk, name, row.pk, digest, get_language(), *parts)))
 
 
+def value_key(name: str, value: object, *parts: object) -> str:
+    """The cache key of what `name` renders from `value` alone (an allocation: the engine's
+    frozen dataclasses, whose repr holds every figure, name and currency) in the active
+    language: whichever venue, edit or process produced the same value shares the markup."""
+    digest = hashlib.blake2b(repr(value).encode(), digest_size=16).hexdigest()
+    return ":".join(map(str, ("value", name, digest, get_language(), *parts)))
+
+
 def _stored(row, field) -> object:
     """A field's value as the database gives it back: a decimal with its column's places (a
     row just saved from a form holds 1234.5 where a row loaded holds 1234.50)."""
