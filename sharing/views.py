@@ -16,7 +16,7 @@ from django.views.defaults import page_not_found
 from accounts import throttle
 from costing import chart, engine
 from costing.documents import dumps, venue_allocation_document
-from costing.models import engine_venue, venue_balance
+from costing.models import engine_venue, load_rows, venue_balance
 from periods.models import Period, PeriodError, parse_month
 from periods.statement import period_pdf
 from venues import pagecache
@@ -73,8 +73,9 @@ def share_page(request: HttpRequest, venue: Venue) -> HttpResponse:
         periods = [] if venue.shared_period else _closed_months(venue)
         if month is None:
             prices = None
+            load_rows(venue)  # items and categories, one query
             if show_prices:  # "ce que vous payez et pourquoi" (sharing/share_prices.html)
-                prefetch_related_objects([venue], "cost_items", "categories", "other_revenues")
+                prefetch_related_objects([venue], "other_revenues")
                 allocation, balance = venue_balance(venue)
                 prices = list(zip(allocation.categories, balance.categories, strict=True))
             data = engine_venue(venue)  # from the prefetched rows when prices were asked
@@ -128,10 +129,12 @@ def share_allocation(request: HttpRequest, venue: Venue) -> HttpResponse:
         document = period.allocation_document
         name = f"{venue.slug}.{period.key}.allocation.json"
     else:
-        document = pagecache.cached(
-            pagecache.key(venue, "allocation"),
-            lambda: dumps(venue_allocation_document(engine_venue(venue, with_prices=True))),
-        )
+
+        def make() -> str:
+            load_rows(venue)  # items and categories, one query; then the revenue lines
+            return dumps(venue_allocation_document(engine_venue(venue, with_prices=True)))
+
+        document = pagecache.cached(pagecache.key(venue, "allocation"), make)
         name = f"{venue.slug}.allocation.json"
     response = HttpResponse(document, content_type="application/json")
     response["Content-Disposition"] = f'inline; filename="{name}"'

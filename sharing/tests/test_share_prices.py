@@ -83,7 +83,7 @@ def test_a_revoked_link_has_no_toggle(alice_client, link):
 
 
 @pytest.mark.parametrize("size", [3, 40])
-def test_the_page_with_prices_takes_five_queries_whatever_the_size(
+def test_the_page_with_prices_takes_four_queries_whatever_the_size(
     client, link, size, django_assert_num_queries
 ):
     MemberCategory.objects.bulk_create(
@@ -91,8 +91,8 @@ def test_the_page_with_prices_takes_five_queries_whatever_the_size(
         for n in range(size)
     )
     ShareLink.objects.filter(pk=link.pk).update(show_prices=True)
-    # link with its venue, closed months, items, categories, revenue lines
-    with django_assert_num_queries(5):
+    # link with its venue, closed months, items and categories (one query), revenue lines
+    with django_assert_num_queries(4):
         response = client.get(link.get_absolute_url())
     assert response.text.count('data-testid="shared-price"') == size + 3
     with django_assert_num_queries(1):
