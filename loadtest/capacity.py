@@ -39,6 +39,7 @@ from loadtest.run import (  # noqa: E402
     machine,
     manage,
     ms,
+    percentile,
     postgres_available,
     production_env,
     scratch_database,
@@ -71,6 +72,7 @@ class Step:
     lost: int
     by_name: dict[str, float]  # p95 per kind of request
     ramp_seconds: float
+    ramp_p95: float  # the first views, all cold
     problems: list[str]
 
     @classmethod
@@ -88,6 +90,7 @@ class Step:
             lost=result.lost,
             by_name={name: result.percentile(0.95, name) for name in names},
             ramp_seconds=result.ramp_seconds,
+            ramp_p95=percentile([r["ms"] for r in result.ramp], 0.95),
             problems=[label for label, passed in result.criteria if not passed],
         )
 
@@ -125,14 +128,15 @@ def verdict(steps: list[Step]) -> str:
 
 def table(steps: list[Step]) -> str:
     lines = [
-        "| managers | login ramp s | steady requests | req/s | p50 ms | p95 ms | p99 ms | max ms "
-        "| edit p95 | workspace p95 | share p95 | failed | lost edits | held |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| managers | ramp s | ramp p95 ms | steady requests | req/s | p50 ms | p95 ms | p99 ms "
+        "| max ms | edit p95 | workspace p95 | share p95 | failed | lost edits | held |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for s in steps:
         lines.append(
-            f"| {s.managers} | {s.ramp_seconds:.0f} | {s.requests} | {s.rps:.1f} | {ms(s.p50)} "
-            f"| {ms(s.p95)} | {ms(s.p99)} | {ms(s.max)} | {ms(s.by_name['htmx edit'])} "
+            f"| {s.managers} | {s.ramp_seconds:.0f} | {ms(s.ramp_p95)} | {s.requests} "
+            f"| {s.rps:.1f} | {ms(s.p50)} | {ms(s.p95)} | {ms(s.p99)} | {ms(s.max)} "
+            f"| {ms(s.by_name['htmx edit'])} "
             f"| {ms(s.by_name['workspace'])} | {ms(s.by_name['share page'])} | {s.failed} "
             f"| {s.lost} | {'✅' if s.held else '❌'} |"
         )
@@ -156,10 +160,12 @@ Machine: {machine()}.
 Set-up: one gunicorn with {server} (gunicorn.conf.py), {cache}, debug off, PostgreSQL through
 the psycopg pool, a scratch database; locust (FastHttpUser, one process) on the same machine,
 loopback. Each step: every manager logged in beforehand (a session made in the database), the
-users started, then {SECONDS} s of steady state, each manager on a venue of its own (the worked
-example) acting every 1 to 3 s: workspace page (weight 3), htmx edit (4), share page (3). A
-step holds when its p95 is at most {P95_LIMIT_MS:.0f} ms, no request failed and no edit was
-lost.
+users started, each opening their workspace and share page once (the ramp: a venue's first
+view renders it cold in the worker that serves it, as after a login, a restart or a deploy;
+its p95 is reported apart), then {SECONDS} s of steady state, each manager on a venue of its
+own (the worked example) acting every 1 to 3 s: workspace page (weight 3), htmx edit (4), share
+page (3). A step holds when its steady p95 is at most {P95_LIMIT_MS:.0f} ms, no request failed
+and no edit was lost.
 
 {verdict(steps)}
 

@@ -12,10 +12,11 @@ not have been written: the user re-reads its workspace until it answers and lear
 item's version whether it was (then it counts, as "applied late") or not, before going on.
 
 The login ramp is kept apart from what a logged-in manager meets: every user logs in first
-(argon2 on purpose costs CPU), then waits until all of them have, then starts acting after a
-random 0-3 s; the steady window begins when the last one has logged in and lasts `duration`
-seconds, after which the run stops itself. Each request is recorded with its start time, and
-`steady_at` tells loadtest/run.py which ones belong to the ramp.
+(argon2 on purpose costs CPU) and opens their workspace and share page once (`first_views`),
+then waits until all of them have, then starts acting after a random 0-3 s; the steady window
+begins when the last one has logged in and lasts `duration` seconds, after which the run stops
+itself. Each request is recorded with its start time, and `steady_at` tells loadtest/run.py
+which ones belong to the ramp.
 
 Configuration: the JSON file named by LOADTEST_CONFIG (accounts, items, base URLs: with two,
 each user sends its requests in turn to one and the other, starting with the login form on the
@@ -136,6 +137,8 @@ class Manager(FastHttpUser):
             self.logged_in = True
         else:
             self.log_in()
+        if self.logged_in:
+            self.first_views()
         STARTED[0] += 1
         if STARTED[0] == USERS:
             PHASES["steady_at"] = time.time()
@@ -143,6 +146,18 @@ class Manager(FastHttpUser):
             Path(CONFIG["steady_file"]).write_text(str(PHASES["steady_at"]))
         EVERYONE_IN.wait()
         gevent.sleep(random.uniform(0, 3))  # not all at once
+
+    def first_views(self) -> None:
+        """What a manager opens after logging in: their workspace, then the share page they
+        send to members. Part of the ramp: the first view of a venue renders it in the worker
+        that serves it (cold after a login, a restart or a deploy); the steady state is what
+        a manager meets afterwards, each edit then invalidating what it changed."""
+        self.read_versions("first view: workspace")
+        self.client.get(
+            self.url(f"/s/{self.account['token']}/"),
+            name="first view: share page",
+            headers=self.headers(),
+        )
 
     def headers(self, **extra: str) -> dict[str, str]:
         """Each manager from its own address, behind the (trusted) proxy the server expects."""
