@@ -56,7 +56,7 @@ def test_each_target_is_printed_met_or_not_with_its_figure():
 def step(managers: int, p95: float, failed: int = 0) -> capacity.Step:
     return capacity.Step(
         managers=managers, requests=1000, rps=managers / 2, p50=p95 / 3, p95=p95, p99=p95 * 2,
-        max=p95 * 3, failed=failed, lost=0, ramp_seconds=10, problems=[],
+        max=p95 * 3, failed=failed, lost=0, ramp_seconds=10, ramp_p95=p95 * 10, problems=[],
         by_name={"htmx edit": p95, "workspace": p95, "share page": p95},
     )  # fmt: skip
 

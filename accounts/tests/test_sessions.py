@@ -74,7 +74,7 @@ def test_pages_that_read_no_session_do_not_load_it(alice_client, venue, django_a
     """A signed-in user opening a share link or /healthz pays no session query: those pages
     show nobody's account (and keep themselves out of caches)."""
     link = ShareLink.objects.create(venue=venue, label="AG")
-    with django_assert_num_queries(4):  # link with its venue, closed months, items, categories
+    with django_assert_num_queries(3):  # link with its venue, closed months, items and categories
         response = alice_client.get(link.get_absolute_url())
     assert "no-store" in response["Cache-Control"]
     with django_assert_num_queries(1):
