@@ -24,6 +24,8 @@ status, which the machine's other load would make flaky). Three runs:
 About 4 minutes on 2 cores. LOADTEST_RUNS (default "1,2,3"; or `--runs 1,3`) picks the runs:
 run 2 restarts the machine's PostgreSQL, which breaks whatever else is using it at that moment.
 RESULTS.md is written only when all three ran. The capacity run is loadtest/capacity.py.
+LOADTEST_KEEP=<folder> keeps each run's raw results (every request with its start time and
+latency, locust's JSON) there, to look at a run second by second.
 """
 
 import datetime

@@ -49,23 +49,28 @@ class CompiledQuery:
                     slots.append((index, names[0]))
             if sorted({name for _, name in slots}) != sorted(self.names):
                 raise ValueError(f"placeholders not all in the compiled parameters: {slots}")
-            compiled = (queryset, compiler, sql, tuple(params), tuple(slots))
+            fields = [s[0] for s in compiler.select[0 : compiler.col_count]]
+            converters = list(compiler.get_converters(fields).items())
+            compiled = (queryset, compiler, sql, tuple(params), tuple(slots), converters)
             with self._lock:
                 self._compiled.setdefault(key, compiled)
         return compiled
 
     def _execute(self, using: str, variant: tuple, values: dict[str, Any]):
-        queryset, compiler, sql, params, slots = self._compile(using, variant)
+        queryset, compiler, sql, params, slots, converters = self._compile(using, variant)
         params = list(params)
         for index, name in slots:
             params[index] = values[name]
-        with connections[using].cursor() as cursor:
+        connection = connections[using]  # this thread's, not the compiling thread's
+        with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
-        fields = [s[0] for s in compiler.select[0 : compiler.col_count]]
-        converters = compiler.get_converters(fields)
-        if converters:
-            rows = list(compiler.apply_converters(rows, converters))
+        if converters:  # as SQLCompiler.apply_converters, with this thread's connection
+            rows = [list(row) for row in rows]
+            for row in rows:
+                for index, (functions, expression) in converters:
+                    for function in functions:
+                        row[index] = function(row[index], expression, connection)
         return queryset, compiler, rows
 
     def values(self, *variant, using: str = "default", **values) -> list[tuple]:
