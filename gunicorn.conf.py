@@ -21,17 +21,17 @@ def _cores() -> int:
     return os.cpu_count() or 1
 
 
-# One process per core, each with 4 threads (gthread): the threads overlap a request's waits on
-# PostgreSQL, the processes use the cores, and fewer processes share more of the per-process
-# page cache (each process renders a page or a row once, not each of 2 × cores + 1 sync
-# workers), and clients keep their connections alive. Measured with `make capacity` on 2
-# cores (docs/scaling.md): 150 managers, gthread 2 × 4 served 71 req/s at p95 131 ms where sync
-# 3 and sync 8 served 60 req/s at p95 1.2 s; at saturation (250 managers) gthread served 1.5 to
-# 2 × what 5 sync workers did. WEB_CONCURRENCY, GUNICORN_WORKER_CLASS and GUNICORN_THREADS
-# override it.
-workers = int(os.environ.get("WEB_CONCURRENCY") or _cores())
+# Two processes per core, each with 2 threads (gthread): the processes use the cores, the
+# threads overlap a request's waits on PostgreSQL, and clients keep their connections alive.
+# Measured with `make capacity` on 2 cores, quiet (docs/scaling.md, 4 December 2026), p95 at
+# 400 managers (about 190 req/s, the most this machine served): 4 × 2: 124 and 138 ms;
+# 3 × 2: 145 ms; 2 × 8: 181 ms; 4 × 4: 181 ms; 2 × 4 (the previous choice): 200 ms, then
+# 756 ms already at 300; 6 × 2: 278 ms; sync, 3 workers: 1.6 s at 300. Each process keeps its
+# own page cache (TIERSLIEUX_CACHE_MB) and its own pool of connections (DATABASE_POOL_MAX).
+# WEB_CONCURRENCY, GUNICORN_WORKER_CLASS and GUNICORN_THREADS override it.
+workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * _cores())
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+threads = int(os.environ.get("GUNICORN_THREADS", "2"))
 
 # A request still running after this long is stuck: its worker is restarted. Pages answer in
 # milliseconds; the slowest legitimate request (an import at the size limits) in seconds.

@@ -178,8 +178,8 @@ def test_gunicorn_serves_the_app_on_loopback_unless_told_otherwise(monkeypatch):
 
 def test_gunicorn_sizes_its_workers_from_the_cores(monkeypatch):
     cfg = gunicorn_config(monkeypatch)
-    assert cfg.workers == cores()  # one process per core, as measured (docs/scaling.md)
-    assert cfg.worker_class_str == "gthread" and cfg.threads == 4
+    assert cfg.workers == 2 * cores()  # two processes per core, as measured (docs/scaling.md)
+    assert cfg.worker_class_str == "gthread" and cfg.threads == 2
     assert gunicorn_config(monkeypatch, WEB_CONCURRENCY="3").workers == 3
     assert gunicorn_config(monkeypatch, "--workers", "1").workers == 1
     tuned = gunicorn_config(monkeypatch, GUNICORN_WORKER_CLASS="sync", GUNICORN_THREADS="1")
