@@ -1,20 +1,20 @@
-"""The capacity run (`make capacity`): how many simultaneously active managers one server
-carries. Writes loadtest/CAPACITY.md and prints it.
+"""The capacity run (`make capacity`): how many simultaneously active managers one server carries.
+Writes loadtest/CAPACITY.md and prints it.
 
 The set-up of `make loadtest` (loadtest/run.py: gunicorn from gunicorn.conf.py on loopback,
 debug off, PostgreSQL, a scratch database; locust, loadtest/locustfile.py), one step after
-another with more managers: 50, 100, 200, 300, 400 (CAPACITY_STEPS). Each manager owns a venue
-of its own and acts every 1 to 3 s (workspace, htmx edit, share page). Every manager is logged
-in before the step (a session made in the database as the login form makes it: 400 argon2
-logins on 2 cores would take minutes; `make loadtest` measures the login ramp), then the step
-measures CAPACITY_SECONDS (45) of steady state. The run stops after the first step whose p95
-passes 200 ms (CAPACITY_P95_MS) or in which a request fails or an edit is lost; the *knee* is
-the last step that held. About 8 minutes on 2 cores.
+another with more managers: 50, 100, 200, 300, 400, 500, 600 (CAPACITY_STEPS). Each manager
+owns a venue of its own and acts every 1 to 3 s (workspace, htmx edit, share page). Every
+manager is logged in before the step (a session made in the database as the login form makes
+it: 400 argon2 logins on 2 cores would take minutes; `make loadtest` measures the login ramp),
+then the step measures CAPACITY_SECONDS (45) of steady state. The run stops after the first
+step whose p95 passes 200 ms (CAPACITY_P95_MS) or in which a request fails or an edit is lost;
+the *knee* is the last step that held. About 10 minutes on 2 cores.
 
-Knobs of the server, read by gunicorn.conf.py: WEB_CONCURRENCY (workers),
-GUNICORN_WORKER_CLASS (sync, gthread), GUNICORN_THREADS; LOADTEST_REDIS_URL runs the app with
-the shared cache (settings.py REDIS_URL). CAPACITY_OUTPUT names the report to write (e.g. to
-compare configurations without overwriting CAPACITY.md; "-" writes none).
+Knobs of the server, read by gunicorn.conf.py: WEB_CONCURRENCY (workers), GUNICORN_WORKER_CLASS
+(sync, gthread), GUNICORN_THREADS; LOADTEST_REDIS_URL runs the app with the shared cache
+(settings.py REDIS_URL). CAPACITY_OUTPUT names the report to write (e.g. to compare
+configurations without overwriting CAPACITY.md; "-" writes none).
 """
 
 import datetime
@@ -50,7 +50,7 @@ from loadtest.run import (  # noqa: E402
 from tests.production import gunicorn  # noqa: E402
 
 HERE = ROOT / "loadtest"
-STEPS = [int(n) for n in os.environ.get("CAPACITY_STEPS", "50,100,200,300,400").split(",")]
+STEPS = [int(n) for n in os.environ.get("CAPACITY_STEPS", "50,100,200,300,400,500,600").split(",")]
 SECONDS = int(os.environ.get("CAPACITY_SECONDS", "45"))
 P95_LIMIT_MS = float(os.environ.get("CAPACITY_P95_MS", "200"))
 TARGET_MANAGERS = 300  # issue 19: at least 300 managers within the limit
