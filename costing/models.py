@@ -383,18 +383,19 @@ class OtherRevenue(Amount):
 
 
 _KINDS = {"item": CostItem, "category": MemberCategory}
+# The columns of load_rows' query: every field of either kind, by name.
+_FIELDS = {f.attname: f for model in _KINDS.values() for f in model._meta.concrete_fields}
 
 
 def _rows(*, venue_id: int):
     """Both kinds of rows in the same columns, each filling in the other kind's with a typed
     NULL (load_rows)."""
-    fields = {f.attname: f for model in _KINDS.values() for f in model._meta.concrete_fields}
 
     def side(kind: str):
         own = {f.attname for f in _KINDS[kind]._meta.concrete_fields}
         values = {
-            f"c{index}": F(name) if name in own else Cast(Value(None), output_field=fields[name])
-            for index, name in enumerate(fields)
+            f"c{index}": F(name) if name in own else Cast(Value(None), output_field=field)
+            for index, (name, field) in enumerate(_FIELDS.items())
         }
         return (
             _KINDS[kind]
@@ -418,20 +419,16 @@ def load_rows(venue: Venue) -> None:
     One SELECT … UNION ALL SELECT … (`_rows`); back in Python, each row becomes an instance of
     its model, in the models' order (position, then id).
     """
-    kinds = _KINDS
-    fields = {f.attname: f for model in kinds.values() for f in model._meta.concrete_fields}
-    columns = list(fields)
-    rows: dict[str, list] = {kind: [] for kind in kinds}
+    rows: dict[str, list] = {kind: [] for kind in _KINDS}
     for kind, *values in _ROWS.values(using=venue._state.db or "default", venue_id=venue.pk):
-        model = kinds[kind]
-        by_name = dict(zip(columns, values, strict=True))
+        model = _KINDS[kind]
+        by_name = dict(zip(_FIELDS, values, strict=True))
         for name, value in by_name.items():
             # SQLite gives the second SELECT's decimals without their scale (100 for 100.00):
             # back to the field's decimal places, as a query of its own model returns them.
-            if value is not None and isinstance(fields[name], models.DecimalField):
-                by_name[name] = Decimal(value).quantize(
-                    Decimal(1).scaleb(-fields[name].decimal_places)
-                )
+            field = _FIELDS[name]
+            if value is not None and isinstance(field, models.DecimalField):
+                by_name[name] = Decimal(value).quantize(Decimal(1).scaleb(-field.decimal_places))
         names = [f.attname for f in model._meta.concrete_fields]
         row = model.from_db(venue._state.db, names, [by_name[name] for name in names])
         model._meta.get_field("venue").set_cached_value(row, venue)

@@ -140,10 +140,10 @@ class Workspace:
                 if item.pool == pool and item.tier == tier
             ]
             markup = None if prefix in self.bound else self.add_markup.get(f"{pool}-{tier}")
-            # The empty form is built only for an editor and when its markup is not cached.
-            needed = markup is None and self.can_edit
-            add_form = self.bound.get(prefix) or (needed and CostItemForm(prefix=prefix))
-            groups.append(Group(Pool(pool), Tier(tier), rows, add_form or None, markup))
+            add_form = self.bound.get(prefix)
+            if add_form is None and markup is None and self.can_edit:  # not cached: built
+                add_form = CostItemForm(prefix=prefix)
+            groups.append(Group(Pool(pool), Tier(tier), rows, add_form, markup))
         return groups
 
     @cached_property
