@@ -99,3 +99,43 @@ def test_rows_loaded_in_one_query_keep_their_decimal_places(example):
     for category in MemberCategory.objects.filter(venue=example):
         for field in ("surface_share_pct", "infrastructure_pct", "services_pct"):
             assert str(getattr(loaded[category.pk], field)) == str(getattr(category, field))
+
+
+def test_the_summary_the_edit_rendered_is_the_one_the_next_view_shows_rendered_once(
+    alice_client, victor_client, example, monkeypatch, settings
+):
+    """The summary is cached under the allocation's values (Workspace.summary_markup): the
+    edit's answer renders it, the next view takes it; a viewer (no warnings to fix) and
+    another language get their own."""
+    summaries: list[str] = []
+    fragment = pagecache.fragment
+
+    def spy(template_name, context):
+        if template_name.endswith("#summary-body"):
+            summaries.append(template_name)
+        return fragment(template_name, context)
+
+    def summary(html: str) -> str:  # from the summary's title to the end of the answer or page
+        return html.split('<h2 id="summary-title">', 1)[1]
+
+    monkeypatch.setattr(pagecache, "fragment", spy)
+    before = alice_client.get(example.get_absolute_url()).text
+    item = rent(example)
+    summaries.clear()
+    answer = alice_client.post(
+        reverse("item_edit", args=[example.pk, item.pk]),
+        item_data(item, amount="1 234,5"),
+        headers=HTMX,
+    ).text
+    assert len(summaries) == 1
+    new = summary(answer).rsplit("</section>", 1)[0]
+    assert new not in before  # the new allocation's
+    page = alice_client.get(example.get_absolute_url()).text
+    assert len(summaries) == 1  # from the cache
+    assert new in page  # the same markup
+    victor_client.get(example.get_absolute_url())
+    assert len(summaries) == 2  # a viewer's summary is its own
+    victor_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = victor_client.get(example.get_absolute_url()).text
+    assert len(summaries) == 3
+    assert "Allocation" in summary(english) or "allocation" in summary(english)
