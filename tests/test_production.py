@@ -54,7 +54,7 @@ def wait_for(condition, timeout: float = 20) -> bool:
 
 
 def test_it_runs_gunicorn_from_its_configuration_file_sized_from_the_cores(server):
-    workers = int(os.environ.get("WEB_CONCURRENCY") or len(os.sched_getaffinity(0)))
+    workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * len(os.sched_getaffinity(0)))
     assert wait_for(lambda: server.log("error").count("Booting worker with pid") == workers), (
         server.log("error")
     )
