@@ -26,9 +26,10 @@ def screenshot(page, name: str) -> None:
 def settled(page) -> None:
     """Wait until htmx has no request under way and has swapped and settled its answer, so that
     what is typed next goes into the row as the server rendered it."""
-    page.wait_for_function(
-        "!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
-    )
+    # A locator, not wait_for_function: its string would be polled through eval(), which the
+    # page's Content-Security-Policy refuses whenever the first check fails.
+    busy = page.locator(".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added")
+    expect(busy).to_have_count(0)
 
 
 def type_in(field, value: str) -> None:
