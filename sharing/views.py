@@ -78,7 +78,7 @@ def share_page(request: HttpRequest, venue: Venue) -> HttpResponse:
                 prefetch_related_objects([venue], "other_revenues")
                 allocation, balance = venue_balance(venue)
                 prices = list(zip(allocation.categories, balance.categories, strict=True))
-            data = engine_venue(venue)  # from the prefetched rows when prices were asked
+            data = engine_venue(venue)  # from the rows load_rows fetched
             if not show_prices:
                 allocation = engine.allocate_despite_violations(data)
             return {

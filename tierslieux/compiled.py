@@ -14,7 +14,6 @@ queryset whose placeholder is missing, or found twice as something else, is refu
 first compiled.
 """
 
-import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -31,8 +30,8 @@ class CompiledQuery:
     def __init__(self, build: Callable[..., QuerySet], *names: str) -> None:
         self.build = build
         self.names = names
+        # Two threads that compile at once make the same thing; either is kept.
         self._compiled: dict[tuple, tuple] = {}
-        self._lock = threading.Lock()
 
     def _compile(self, using: str, variant: tuple) -> tuple:
         key = (using, connections[using].vendor, *variant)
@@ -52,8 +51,7 @@ class CompiledQuery:
             fields = [s[0] for s in compiler.select[0 : compiler.col_count]]
             converters = list(compiler.get_converters(fields).items())
             compiled = (queryset, compiler, sql, tuple(params), tuple(slots), converters)
-            with self._lock:
-                self._compiled.setdefault(key, compiled)
+            self._compiled[key] = compiled
         return compiled
 
     def _execute(self, using: str, variant: tuple, values: dict[str, Any]):

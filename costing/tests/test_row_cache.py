@@ -36,6 +36,17 @@ def rendered_rows(monkeypatch) -> list[str]:
     return seen
 
 
+def _edit_rent(client: Client, venue):
+    """The rent's amount set to 1 234,50 through htmx: the item and the answer."""
+    item = rent(venue)
+    answer = client.post(
+        reverse("item_edit", args=[venue.pk, item.pk]),
+        item_data(item, amount="1 234,5"),
+        headers=HTMX,
+    )
+    return item, answer
+
+
 def test_after_an_edit_the_next_view_renders_no_row_the_edit_cached_the_changed_one(
     alice_client, example, rendered_rows
 ):
@@ -43,13 +54,8 @@ def test_after_an_edit_the_next_view_renders_no_row_the_edit_cached_the_changed_
     alice_client.get(example.get_absolute_url())
     assert len([seen for seen in rendered_rows if "-" in seen and seen[-1].isdigit()]) == rows
     assert rendered_rows.count("add-item") == 4 and rendered_rows.count("add-category") == 1
-    item = rent(example)
     rendered_rows.clear()
-    answer = alice_client.post(
-        reverse("item_edit", args=[example.pk, item.pk]),
-        item_data(item, amount="1 234,5"),
-        headers=HTMX,
-    )
+    item, answer = _edit_rent(alice_client, example)
     assert rendered_rows == [f"item-{item.pk}"]  # the edit's answer, into the row cache
     assert f'name="item-{item.pk}-amount" value="1234,50"' in answer.text
     rendered_rows.clear()
@@ -120,13 +126,8 @@ def test_the_summary_the_edit_rendered_is_the_one_the_next_view_shows_rendered_o
 
     monkeypatch.setattr(pagecache, "fragment", spy)
     before = alice_client.get(example.get_absolute_url()).text
-    item = rent(example)
     summaries.clear()
-    answer = alice_client.post(
-        reverse("item_edit", args=[example.pk, item.pk]),
-        item_data(item, amount="1 234,5"),
-        headers=HTMX,
-    ).text
+    answer = _edit_rent(alice_client, example)[1].text
     assert len(summaries) == 1
     new = summary(answer).rsplit("</section>", 1)[0]
     assert new not in before  # the new allocation's
