@@ -9,6 +9,8 @@ username whichever of the two was typed (accounts/throttle.py, login_username).
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
+from .session_store import user_read_with_session
+
 User = get_user_model()
 
 
@@ -50,6 +52,14 @@ class UsernameOrEmailBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+    def get_user(self, user_id):
+        """The session's user: the one read with the session's row when it is this one
+        (accounts/session_store.py), else from the database, as ModelBackend does."""
+        user = user_read_with_session(user_id)
+        if user is None:
+            return super().get_user(user_id)
+        return user if self.user_can_authenticate(user) else None
 
 
 # The signed-in user read from the shared cache (with REDIS_URL): one query less per request.

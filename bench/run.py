@@ -624,7 +624,7 @@ PAGE_LABELS = {
     "share-cold": "share page, first view after a change (rendered, not cached)",
     "workspace-cold": "workspace, first view after a change (rendered, not cached)",
     "edit": "htmx amount edit (POST, logged in)",
-    "floor-login": "floor: a logged-in POST (session, user, CSRF), 2 bytes answered",
+    "floor-login": "floor: a logged-in POST (session with its user, CSRF), 2 bytes answered",
     "floor-venue": "floor: … and the venue with the user's role, as the edit checks it",
     "floor-edit": "floor: … and the edit's other queries and allocation, no form, no rendering",
     **{key: label for key, label, _, _, _ in PAGE_ROWS},

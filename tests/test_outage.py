@@ -10,10 +10,10 @@ from unittest import mock
 
 import pytest
 from django.conf import settings
-from django.contrib.sessions.backends.db import SessionStore
 from django.db import IntegrityError, InterfaceError, OperationalError, connection
 from django.test import Client
 
+from accounts.session_store import SessionStore
 from costing.models import CostItem
 from venues.models import ShareLink
 

@@ -58,7 +58,7 @@ def test_without_redis_the_cache_is_each_processs_own_and_sessions_are_in_the_da
     result = _python(code, DJANGO_DEBUG="1")
     assert result.stdout.split() == [
         "venues.pagecache.BoundedLocMemCache",
-        "django.contrib.sessions.backends.db",
+        "accounts.session_store",
     ]
 
 
@@ -73,7 +73,7 @@ def test_with_redis_the_cache_sessions_and_users_are_shared_under_the_releases_p
     assert backend == "venues.pagecache.ResilientRedisCache"
     assert location == "redis://redis:6379/0"
     assert prefix.startswith("tierslieux:") and len(prefix) > len("tierslieux:")
-    assert sessions == "django.contrib.sessions.backends.cached_db"
+    assert sessions == "accounts.cached_session_store"
     assert users == "accounts.backends.CachedUserBackend"
     # The same release, the same prefix: every server of it shares the cache.
     again = _python(code, DJANGO_DEBUG="1", REDIS_URL="redis://redis:6379/0")

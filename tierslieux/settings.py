@@ -180,6 +180,9 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "venue_list"
 LOGOUT_REDIRECT_URL = "login"
 
+# Sessions in PostgreSQL, each row naming its user, read with it in one query
+# (accounts/session_store.py); with REDIS_URL, cached in Redis as well (below).
+SESSION_ENGINE = "accounts.session_store"
 # A session ends after this long without a request (accounts/sessions.py): long enough for a
 # meeting or a lunch break in the middle of the monthly figures (every edit is saved as it is
 # made, so an ended session loses nothing), short enough that a session left open on a shared
@@ -261,7 +264,7 @@ if REDIS_URL:
         # A Redis that stopped answering costs a request at most this much, once per outage.
         "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    SESSION_ENGINE = "accounts.cached_session_store"
     # The signed-in user too, dropped from it on every change (accounts/backends.py). Sessions
     # made before REDIS_URL was set named UsernameOrEmailBackend: their users log in again, once.
     AUTHENTICATION_BACKENDS = [

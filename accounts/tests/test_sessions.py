@@ -10,7 +10,6 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import User
-from django.contrib.sessions.models import Session
 from django.db import connection
 from django.db.models import F
 from django.test import Client
@@ -18,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from accounts.models import Session
 from tests.browser import log_in as log_in_browser
 from tests.browser import needs_browser
 from tests.helpers import item_data, logged_in, rent
@@ -108,7 +108,7 @@ def session_writes(queries) -> int:
     return sum(
         1
         for q in queries
-        if "django_session" in q["sql"] and q["sql"].startswith(("UPDATE", "INSERT"))
+        if "accounts_session" in q["sql"] and q["sql"].startswith(("UPDATE", "INSERT"))
     )
 
 

@@ -162,9 +162,9 @@ def test_saving_the_table_takes_the_same_queries_whatever_its_size(
     )
     client = logged_in(alice)
     data = table_data(venue, **{"Catégorie 0": {"members": "12"}})
-    # session, user, BEGIN, the venue locked, items and categories (one query), one UPDATE,
+    # session with its user, BEGIN, the venue locked, items and categories (one query), one UPDATE,
     # the journal, COMMIT
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         response = post(client, venue, data)
     assert response.status_code == 200
     assert stored(venue, "Catégorie 0").members == 12

@@ -213,7 +213,7 @@ def test_the_csv_takes_the_same_queries_whatever_the_size(
     name_categories(example, [f"Catégorie {n}" for n in range(size - 3)])
     for n in range(size * 10):
         CostItem.objects.create(venue=example, label=f"Poste {n}", pool="services", amount=n)
-    # session, user, venue + membership, items, categories
-    with django_assert_num_queries(5):
+    # session with its user, venue + membership, items, categories
+    with django_assert_num_queries(4):
         response = alice_client.get(reverse("allocation_csv", args=[example.pk]))
     assert response.status_code == 200

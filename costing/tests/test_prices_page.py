@@ -280,34 +280,34 @@ def _grow(venue: Venue, size: int) -> None:
 
 
 @pytest.mark.parametrize("size", [3, 40])
-def test_the_page_takes_six_queries_whatever_its_size(
+def test_the_page_takes_five_queries_whatever_its_size(
     alice_client, example, size, django_assert_num_queries
 ):
     _grow(example, size)
-    # session, user, venue + membership, items, categories, revenue lines
-    with django_assert_num_queries(6):
+    # session with its user, venue + membership, items, categories, revenue lines
+    with django_assert_num_queries(5):
         response = alice_client.get(prices_url(example))
     assert response.text.count('class="row price-row"') == size + 3
 
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("size", [3, 40])
-def test_an_htmx_price_edit_takes_ten_queries_whatever_the_size(
+def test_an_htmx_price_edit_takes_nine_queries_whatever_the_size(
     alice_client, example, size, django_assert_num_queries
 ):
     _grow(example, size)
     category = residents(example)
     url = reverse("category_price", args=[example.pk, category.pk])
-    # session, user, BEGIN, venue locked, items, categories, revenue lines, the versioned
+    # session with its user, BEGIN, venue locked, items, categories, revenue lines, the versioned
     # UPDATE, the journal's entry, COMMIT
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         response = alice_client.post(url, price_data(category), headers=HTMX)
     assert "1 920,00 €" in response.text
 
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("size", [3, 40])
-def test_an_htmx_revenue_edit_takes_ten_queries_whatever_the_size(
+def test_an_htmx_revenue_edit_takes_nine_queries_whatever_the_size(
     alice_client, example, size, django_assert_num_queries
 ):
     _grow(example, size)
@@ -315,20 +315,20 @@ def test_an_htmx_revenue_edit_takes_ten_queries_whatever_the_size(
     url = reverse("revenue_edit", args=[example.pk, line.pk])
     data = {**revenue_data(f"revenue-{line.pk}", "Bar", "150", "monthly"),
             f"revenue-{line.pk}-version": line.version}  # fmt: skip
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         response = alice_client.post(url, data, headers=HTMX)
     assert "150,00 €" in response.text
 
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("size", [3, 40])
-def test_an_htmx_margin_edit_takes_ten_queries_whatever_the_size(
+def test_an_htmx_margin_edit_takes_nine_queries_whatever_the_size(
     alice_client, example, size, django_assert_num_queries
 ):
     _grow(example, size)
-    # session, user, BEGIN, venue locked, UPDATE venue, journal, items, categories, revenue
+    # session with its user, BEGIN, venue locked, UPDATE venue, journal, items, categories, revenue
     # lines, COMMIT
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         alice_client.post(reverse("venue_pricing", args=[example.pk]), pricing_data(), headers=HTMX)
 
 

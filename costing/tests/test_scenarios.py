@@ -175,7 +175,7 @@ def test_comparing_with_another_venues_scenario_answers_404(alice_client, exampl
 
 
 @pytest.mark.parametrize("count", [1, 6])
-def test_comparing_takes_seven_queries_whatever_the_size(
+def test_comparing_takes_six_queries_whatever_the_size(
     alice_client, example, count, django_assert_num_queries
 ):
     for n in range(count):
@@ -183,19 +183,19 @@ def test_comparing_takes_seven_queries_whatever_the_size(
     MemberCategory.objects.bulk_create(
         MemberCategory(venue=example, name=f"C{n}", surface_share_pct=0) for n in range(count * 5)
     )
-    # session, user, venue + role, the venue and its scenarios, items, categories, revenue
-    with django_assert_num_queries(7):
+    # session with its user, venue + role, the venue and its scenarios, items, categories, revenue
+    with django_assert_num_queries(6):
         response = alice_client.get(reverse("scenario_compare", args=[example.pk]))
     assert response.status_code == 200
 
 
 @pytest.mark.parametrize("count", [1, 6])
-def test_the_scenarios_page_takes_seven_queries_whatever_the_size(
+def test_the_scenarios_page_takes_six_queries_whatever_the_size(
     alice_client, example, count, django_assert_num_queries
 ):
     for n in range(count):
         new_scenario(alice_client, example, f"S{n}")
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = alice_client.get(reverse("scenario_list", args=[example.pk]))
     assert response.text.count("Comparer «") == count
 

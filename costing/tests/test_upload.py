@@ -397,7 +397,7 @@ def test_a_document_past_a_limit_is_refused_naming_it_in_french(
     alice_client, case, django_assert_num_queries
 ):
     content, french, _ = PAST_THE_LIMITS[case]
-    with django_assert_num_queries(2):  # session, user: nothing written
+    with django_assert_num_queries(1):  # the session with its user: nothing written
         response = upload(alice_client, content)
     assert_refused_beside_the_field(response, f"Document invalide — {french}")
 

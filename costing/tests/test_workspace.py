@@ -430,15 +430,15 @@ def _grow(venue: Venue, items: int, categories: int) -> None:
 
 
 @pytest.mark.parametrize("size", [3, 100])
-def test_the_workspace_takes_four_queries_whatever_its_size(
+def test_the_workspace_takes_three_queries_whatever_its_size(
     alice_client, venue, size, django_assert_num_queries
 ):
     _grow(venue, items=size, categories=size)
-    # session, user, venue + membership, items and categories (one query: models.load_rows)
-    with django_assert_num_queries(4):
-        first = alice_client.get(venue.get_absolute_url())
-    # Until the venue changes, its body comes from the cache: session, user, venue.
+    # session with its user, venue + membership, items and categories (one query: models.load_rows)
     with django_assert_num_queries(3):
+        first = alice_client.get(venue.get_absolute_url())
+    # Until the venue changes, its body comes from the cache: session with its user, venue.
+    with django_assert_num_queries(2):
         again = alice_client.get(venue.get_absolute_url())
     assert first.status_code == again.status_code == 200
     assert again.text.count("<form") == first.text.count("<form") > size
@@ -448,15 +448,15 @@ def test_the_workspace_takes_four_queries_whatever_its_size(
 # savepoint.
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("size", [3, 100])
-def test_an_htmx_amount_edit_takes_eight_queries_in_one_transaction_whatever_the_size(
+def test_an_htmx_amount_edit_takes_seven_queries_in_one_transaction_whatever_the_size(
     alice_client, venue, size, django_assert_num_queries
 ):
     _grow(venue, items=size, categories=size)
     item = venue.cost_items.first()
-    # session, user, then the venue's transaction (venues/access.py), whose BEGIN and COMMIT
+    # session with its user, then the venue's transaction (venues/access.py), whose BEGIN and COMMIT
     # Django counts too: the venue + membership, locked, items and categories (one query),
     # the versioned UPDATE, and the change's entry in the venue's journal (venues/journal.py)
-    with django_assert_num_queries(8) as captured:
+    with django_assert_num_queries(7) as captured:
         response = alice_client.post(
             reverse("item_edit", args=[venue.pk, item.pk]),
             item_data(item, amount="12"),
@@ -464,10 +464,10 @@ def test_an_htmx_amount_edit_takes_eight_queries_in_one_transaction_whatever_the
         )
     assert response.status_code == 200
     statements = [query["sql"] for query in captured.captured_queries]
-    assert statements[2] == ("BEGIN" if connection.vendor == "postgresql" else "BEGIN IMMEDIATE")
-    assert "venues_membership" in statements[3]  # the access check is the lock
+    assert statements[1] == ("BEGIN" if connection.vendor == "postgresql" else "BEGIN IMMEDIATE")
+    assert "venues_membership" in statements[2]  # the access check is the lock
     if connection.vendor == "postgresql":
-        assert statements[3].endswith('FOR UPDATE OF "venues_venue"')
+        assert statements[2].endswith('FOR UPDATE OF "venues_venue"')
     assert "venues_change" in statements[-2]
     assert statements[-1] == "COMMIT"
 
@@ -483,7 +483,7 @@ def test_an_htmx_category_edit_takes_as_many_queries_as_an_amount_edit_whatever_
               "members": "12", "version": category.version}  # fmt: skip
     data = {f"category-{category.pk}-{k}": v for k, v in fields.items()}
     # the siblings it is checked against are the categories the summary needs anyway
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         response = alice_client.post(
             reverse("category_edit", args=[venue.pk, category.pk]), data, headers=HTMX
         )

@@ -328,7 +328,7 @@ def test_the_history_runs_a_constant_number_of_queries(
     alice_client, example, count, django_assert_num_queries
 ):
     _many_periods(example, count)
-    with django_assert_num_queries(6):  # session, user, venue, periods, items, categories
+    with django_assert_num_queries(5):  # session with its user, venue, periods, items, categories
         assert alice_client.get(url("period_list", example)).status_code == 200
 
 
@@ -337,8 +337,8 @@ def test_the_year_runs_a_constant_number_of_queries(
     alice_client, example, count, django_assert_num_queries
 ):
     _many_periods(example, count)
-    # session, user, venue, periods, the first closed month, items, categories
-    with django_assert_num_queries(7):
+    # session with its user, venue, periods, the first closed month, items, categories
+    with django_assert_num_queries(6):
         response = alice_client.get(url("period_year", example, date.today().year))
     assert response.status_code == 200
 
@@ -348,8 +348,8 @@ def test_comparing_runs_a_constant_number_of_queries(
     alice_client, example, count, django_assert_num_queries
 ):
     _many_periods(example, count)
-    # session, user, venue, the periods to choose from, the two compared, items, categories
-    with django_assert_num_queries(7):
+    # session with its user, venue, the periods to choose from, the two compared, items, categories
+    with django_assert_num_queries(6):
         assert alice_client.get(url("period_compare", example)).status_code == 200
 
 

@@ -142,11 +142,13 @@ def test_anonymous_users_are_sent_to_log_in(client, link):
     assert ShareLink.objects.get().revoked_at is None
 
 
-def test_the_management_page_takes_four_queries(
+def test_the_management_page_takes_three_queries(
     alice_client, link, alice, django_assert_num_queries
 ):
     ShareLink.objects.create(venue=link.venue, label="Résidents", created_by=alice)
-    with django_assert_num_queries(4):  # session, user, venue with role, links with creators
+    with django_assert_num_queries(
+        3
+    ):  # session with its user, venue with role, links with creators
         response = alice_client.get(manage_url(link.venue))
     assert response.status_code == 200
     assert "par alice" in response.text

@@ -155,6 +155,6 @@ def test_the_members_page_runs_the_same_queries_whatever_the_team(
         user = User.objects.create_user(f"member{index}", f"m{index}@example.org")
         Membership.objects.create(venue=venue, user=user, role=Role.VIEWER)
     alice_client.get(reverse("members", args=[venue.pk]))  # the session, warm
-    with django_assert_num_queries(5):  # session, user, venue, members, invitations
+    with django_assert_num_queries(4):  # session with its user, venue, members, invitations
         response = alice_client.get(reverse("members", args=[venue.pk]))
     assert response.content.decode().count("<tr>") == count + 1

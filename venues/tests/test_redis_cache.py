@@ -25,7 +25,7 @@ from venues.models import ShareLink
 from venues.pagecache import ResilientRedisCache
 
 HTMX = {"HX-Request": "true"}
-CACHED_DB = "django.contrib.sessions.backends.cached_db"
+CACHED_DB = "accounts.cached_session_store"
 
 
 def free_port() -> int:

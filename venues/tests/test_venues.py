@@ -34,7 +34,9 @@ def test_a_missing_venue_is_not_found(alice_client, venue):
 def test_the_list_shows_only_my_venues(
     alice_client, venue, charlies_venue, django_assert_num_queries
 ):
-    with django_assert_num_queries(5):  # session, user, venues, their items, their categories
+    with django_assert_num_queries(
+        4
+    ):  # session with its user, venues, their items, their categories
         response = alice_client.get(reverse("venue_list"))
     assert response.status_code == 200
     assert "La Fabrique" in response.text
