@@ -57,6 +57,9 @@ def month_key(month: date) -> str:
     return f"{month:%Y-%m}"
 
 
+_JOURNAL_LABEL = re.compile(r"(\d{4})-(\d{2}) \(v(\d+)\)")
+
+
 def month_label(month: date) -> str:
     """ "novembre 2026", "November 2026"."""
     return date_format(month, "YEAR_MONTH_FORMAT")
@@ -147,6 +150,22 @@ class Period(models.Model):
         return url if self.in_force else f"{url}?version={self.version}"
 
     @property
+    def journal_label(self) -> str:
+        """Its name in the journal, in no language ("2026-11 (v1)"): `journal_name` shows it
+        in the reader's (venues/journal.py `name`)."""
+        return f"{self.key} (v{self.version})"
+
+    @classmethod
+    def journal_name(cls, label: str) -> str:
+        """A closed month's name in the journal, in the reader's language ("novembre 2026
+        (v1)"); an entry recorded before `journal_label` existed is shown as recorded."""
+        found = _JOURNAL_LABEL.fullmatch(label)
+        if found is None:
+            return label
+        year, month, version = (int(part) for part in found.groups())
+        return f"{month_label(date(year, month, 1))} (v{version})"
+
+    @property
     def key(self) -> str:
         return month_key(self.month)
 
@@ -213,7 +232,11 @@ class Period(models.Model):
         self.reopened_at, self.reopened_by = now, user
         with journal.acting(user):
             journal.record(
-                self.venue, self, Change.Action.REOPENED, after={"version": str(self.version)}
+                self.venue,
+                self,
+                Change.Action.REOPENED,
+                after={"version": str(self.version)},
+                label=self.journal_label,
             )
 
 
@@ -285,5 +308,6 @@ def close_period(venue: Venue, month: str | date, user=None) -> Period:
             period,
             Change.Action.CLOSED,
             after={"version": str(period.version), "sha256": period.sha256},
+            label=period.journal_label,
         )
     return period

@@ -124,6 +124,18 @@ def subject(change: Change) -> str:
         return change.model
 
 
+def name(change: Change) -> str:
+    """What the change touched, by its name then, in the reader's language where its model
+    says how: a model's classmethod `journal_name(label)` (a closed month is recorded as
+    "2026-11 (v1)" and shown "novembre 2026 (v1)" or "November 2026 (v1)"). Other names are
+    what the user typed, shown as recorded."""
+    try:
+        show = getattr(apps.get_model(change.model), "journal_name", None)
+    except LookupError:
+        show = None
+    return show(change.label) if show else change.label
+
+
 def _describe_field(model, name: str, before: str, after: str) -> FieldChange:
     try:
         field = model._meta.get_field(name) if model else None

@@ -164,7 +164,10 @@ def venue_journal(request: HttpRequest, venue: Venue) -> HttpResponse:
     page = Paginator(venue.changes.for_display(), JOURNAL_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    entries = [(change, journal.subject(change), journal.describe(change)) for change in page]
+    entries = [
+        (change, journal.subject(change), journal.name(change), journal.describe(change))
+        for change in page
+    ]
     return render(
         request, "venues/journal.html", {"venue": venue, "page": page, "entries": entries}
     )

@@ -10,7 +10,8 @@ from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 
 from costing.documents import allocation_document, dumps, venue_document
 from costing.models import MemberCategory, create_scenario, engine_venue, venue_allocation
@@ -285,3 +286,26 @@ def test_a_scenario_s_month_is_closed_neither_by_the_model_nor_by_the_command(ex
     with pytest.raises(CommandError, match="scenario"):
         run("close_period", str(scenario.pk), month_key(last_month()))
     assert not Period.objects.exists()
+
+
+def test_the_journal_names_a_closed_month_in_the_readers_language(example, alice, alice_client):
+    period = close(example, "2026-11", user=alice)
+    period.reopen(alice)
+    assert set(Change.objects.filter(model="periods.period").values_list("label", flat=True)) == {
+        "2026-11 (v1)"
+    }
+    url = reverse("venue_journal", args=[example.pk])
+    french = alice_client.get(url).text
+    assert french.count("« novembre 2026 (v1) »") == 2  # closed, then reopened
+    alice_client.post(reverse("set_language"), {"language": "en"})
+    english = alice_client.get(url).text
+    assert english.count("“November 2026 (v1)”") == 2
+    assert "novembre" not in english
+
+
+def test_a_journal_entry_recorded_with_a_month_in_words_is_shown_as_recorded():
+    with translation.override("en"):
+        assert Period.journal_name("novembre 2026 (v1)") == "novembre 2026 (v1)"
+        assert Period.journal_name("2026-11 (v3)") == "November 2026 (v3)"
+    with translation.override("fr"):
+        assert Period.journal_name("2026-11 (v3)") == "novembre 2026 (v3)"
