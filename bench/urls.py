@@ -4,7 +4,7 @@ middleware as the pages they are compared with.
 - `/bench/bare`: two bytes through the full middleware stack, no database, no template, no
   session: the floor every page is compared with.
 - `/bench/floor/…`: the htmx amount edit taken apart. Each view does the first steps of the
-  edit, in the edit's own code, and answers at once: the session and the user; then the venue
+  edit, in the edit's own code, and answers at once: the session with its user; then the venue
   and the user's role in it; then the edit's queries (in the venue's locked transaction, as
   every POST through `venue_view`, its journal entry included) and the allocation, without its
   forms and without rendering anything. What is left between the last one and the edit is its
@@ -18,8 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import path
 from django.views.decorators.http import require_POST
 
-from costing.models import venue_allocation
-from costing.workspace import Workspace
+from costing.models import ROWS_WITH_LOCK, venue_allocation
 from tierslieux.urls import urlpatterns as project_urlpatterns
 from venues import journal
 from venues.access import venue_view
@@ -33,7 +32,7 @@ def bare(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def floor_login(request: HttpRequest) -> HttpResponse:
-    """A logged-in POST: the session and the user (two queries), CSRF checked."""
+    """A logged-in POST: the session with its user (one query), CSRF checked."""
     return HttpResponse("ok", content_type="text/plain")
 
 
@@ -43,13 +42,13 @@ def floor_venue(request: HttpRequest, venue: Venue) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
-@venue_view(Role.EDITOR, methods=("POST",))
+@venue_view(Role.EDITOR, methods=("POST",), with_lock=ROWS_WITH_LOCK)
 def floor_edit(request: HttpRequest, venue: Venue, item_id: int) -> HttpResponse:
     """…and the rest of the edit's queries (the items, the categories, the version-checked
     UPDATE, the journal's entry) and its allocation: the posted amount saved, nothing validated
     by a form, nothing rendered. Answers the item's new version as the row does, for the same
     wrk script."""
-    Workspace(venue, can_edit=True).load()
+    # its items and categories were read with the lock (ROWS_WITH_LOCK), as the edit's
     item = next((i for i in venue.cost_items.all() if i.pk == item_id), None)
     if item is None:
         raise Http404

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tierslieux.compiled import CompiledQuery
 from venues import journal
+from venues.access import WithLock
 from venues.models import Change, Membership, Role, Venue
 
 from . import engine
@@ -419,8 +420,13 @@ def load_rows(venue: Venue) -> None:
     One SELECT … UNION ALL SELECT … (`_rows`); back in Python, each row becomes an instance of
     its model, in the models' order (position, then id).
     """
+    keep_rows(venue, _ROWS.values(using=venue._state.db or "default", venue_id=venue.pk))
+
+
+def keep_rows(venue: Venue, found: list[tuple]) -> None:
+    """Hand the rows of `_rows`' query to the venue (load_rows)."""
     rows: dict[str, list] = {kind: [] for kind in _KINDS}
-    for kind, *values in _ROWS.values(using=venue._state.db or "default", venue_id=venue.pk):
+    for kind, *values in found:
         model = _KINDS[kind]
         by_name = dict(zip(_FIELDS, values, strict=True))
         for name, value in by_name.items():
@@ -439,6 +445,11 @@ def load_rows(venue: Venue) -> None:
         queryset._result_cache = sorted(rows[kind], key=lambda row: (row.position, row.pk))
         queryset._prefetch_done = True
         cache[manager.field.remote_field.cache_name] = queryset
+
+
+# A write view's items and categories, read with the venue's lock in one round trip
+# (venues/access.py): `venue_view(…, with_lock=ROWS_WITH_LOCK)`.
+ROWS_WITH_LOCK = WithLock(_ROWS, keep_rows)
 
 
 def engine_venue(venue: Venue, *, with_prices: bool = False) -> engine.Venue:

@@ -40,7 +40,14 @@ from .forms import (
     NewVenueForm,
     UploadVenueForm,
 )
-from .models import CostItem, MemberCategory, create_venue, engine_venue, venue_allocation
+from .models import (
+    ROWS_WITH_LOCK,
+    CostItem,
+    MemberCategory,
+    create_venue,
+    engine_venue,
+    venue_allocation,
+)
 from .uploads import LimitedUploadHandler
 from .workspace import CATEGORIES, GROUPS, ITEMS, RowKind, Workspace
 
@@ -169,7 +176,7 @@ def _row(rows, pk: int):
     raise Http404
 
 
-@venue_view(Role.EDITOR, methods=("POST",))
+@venue_view(Role.EDITOR, methods=("POST",), with_lock=ROWS_WITH_LOCK)
 def row_add(request: HttpRequest, venue: Venue, kind: RowKind, **group: str) -> HttpResponse:
     """Add a row of `kind`: a cost item to the group (`pool`, `tier`) of the URL, or a category."""
     if group and (group["pool"], group["tier"]) not in GROUPS:
@@ -201,11 +208,11 @@ def row_add(request: HttpRequest, venue: Venue, kind: RowKind, **group: str) -> 
     return workspace.fragments(request, kind.section, "summary-oob")
 
 
-@venue_view(Role.EDITOR, methods=("POST",))
+@venue_view(Role.EDITOR, methods=("POST",), with_lock=ROWS_WITH_LOCK)
 def row_edit(request: HttpRequest, venue: Venue, kind: RowKind, row_id: int) -> HttpResponse:
     """Save a row if it is valid and nobody changed it since the user loaded it; otherwise
     answer with the refusal: the row with its errors, or the fresh row with a message."""
-    workspace = _workspace(venue)
+    workspace = Workspace(venue, can_edit=True)  # its rows read with the lock
     rows = kind.rows(venue)
     row = _row(rows, row_id)
     prefix = f"{kind.name}-{row.pk}"
@@ -238,11 +245,11 @@ def row_edit(request: HttpRequest, venue: Venue, kind: RowKind, row_id: int) -> 
     )
 
 
-@venue_view(Role.EDITOR, methods=("POST",))
+@venue_view(Role.EDITOR, methods=("POST",), with_lock=ROWS_WITH_LOCK)
 def categories_edit(request: HttpRequest, venue: Venue) -> HttpResponse:
     """Save the categories table as one form (costing.forms.CategoryTableForm): what is valid
     is saved, what is not stays in its field with the reason, and the table comes back."""
-    workspace = _workspace(venue)
+    workspace = Workspace(venue, can_edit=True)  # its rows read with the lock
     categories = list(CATEGORIES.rows(venue))
     fields = CategoryTableForm.FIELDS
     before = {category.pk: journal.snapshot(category, fields) for category in categories}
@@ -283,7 +290,7 @@ def row_delete(request: HttpRequest, venue: Venue, kind: RowKind, row_id: int) -
     return _workspace(venue).fragments(request, "summary-oob")
 
 
-@venue_view(Role.EDITOR, methods=("POST",))
+@venue_view(Role.EDITOR, methods=("POST",), with_lock=ROWS_WITH_LOCK)
 def row_move(request: HttpRequest, venue: Venue, kind: RowKind, row_id: int) -> HttpResponse:
     rows = list(kind.rows(venue))
     row = _row(rows, row_id)
@@ -294,7 +301,7 @@ def row_move(request: HttpRequest, venue: Venue, kind: RowKind, row_id: int) -> 
     return _workspace(venue).fragments(request, kind.section, "summary-oob")
 
 
-@venue_view(Role.EDITOR, methods=("GET", "POST"))
+@venue_view(Role.EDITOR, methods=("GET", "POST"), with_lock=ROWS_WITH_LOCK)
 def item_details(request: HttpRequest, venue: Venue, item_id: int) -> HttpResponse:
     """The whole item on a page of its own, to change its group or its notes."""
     if request.method == "GET":
@@ -338,15 +345,16 @@ def _details_page(
 # Allocation keys and presets ----------------------------------------------------------------
 
 
-@venue_view(Role.EDITOR, methods=("POST",))
+@venue_view(Role.EDITOR, methods=("POST",), with_lock=ROWS_WITH_LOCK)
 def keys_edit(request: HttpRequest, venue: Venue) -> HttpResponse:
     form = AllocationKeysForm(request.POST, prefix="keys")
     if form.is_valid():
         _set_keys(venue, form.cleaned_data["infrastructure_key"], form.cleaned_data["services_key"])
         if not request.htmx:
             return _back(venue, "keys")
-        return _workspace(venue).fragments(request, "keys", "summary-oob")
-    workspace = _workspace(venue, keys=form)
+        # its rows read with the lock, which the keys do not change
+        return Workspace(venue, can_edit=True).fragments(request, "keys", "summary-oob")
+    workspace = Workspace(venue, can_edit=True, bound={"keys": form})
     if not request.htmx:
         return workspace.render_page(request)
     return workspace.fragments(request, "keys", "summary-oob")

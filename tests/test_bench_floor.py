@@ -6,7 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from tests.helpers import item_data, rent
+from tests.helpers import edit_queries, item_data, rent
 
 pytestmark = pytest.mark.urls("bench.urls")
 
@@ -21,7 +21,7 @@ def test_the_edit_floor_makes_the_edits_queries_and_saves_the_amount(
     bob_client, example, django_assert_num_queries
 ):
     item = rent(example)
-    with django_assert_num_queries(7):  # the same as costing/tests/test_workspace.py pins
+    with django_assert_num_queries(edit_queries()):  # as costing/tests/test_workspace.py
         response = bob_client.post(floor_edit_url(example, item), item_data(item, amount="900"))
     assert response.status_code == 200
     assert f'name="item-{item.pk}-version" value="{item.version + 1}"' in response.text
@@ -29,7 +29,7 @@ def test_the_edit_floor_makes_the_edits_queries_and_saves_the_amount(
     item.refresh_from_db()
     assert (item.amount, item.version) == (900, 2)
     # the real edit counts the same queries, with the same data
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(edit_queries()):
         bob_client.post(
             reverse("item_edit", args=[example.pk, item.pk]),
             item_data(item, amount="901"),

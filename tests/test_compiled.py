@@ -58,3 +58,20 @@ def test_a_placeholder_that_never_reaches_the_parameters_is_refused_when_compile
     ignored = CompiledQuery(lambda *, venue_id: Venue.objects.all(), "venue_id")
     with pytest.raises(ValueError, match="placeholders"):
         ignored.values(venue_id=example.pk)
+
+
+def test_statements_run_together_give_each_its_rows_in_one_round_trip_on_postgresql(
+    example, alice
+):
+    from costing.models import _ROWS
+    from tierslieux.compiled import run
+
+    access = _ACCESS.bind(True, user_id=alice.pk, venue_id=example.pk)
+    rows = _ROWS.bind(venue_id=example.pk)
+    with CaptureQueriesContext(connection) as queries:
+        venues, found = run(access, rows)
+    assert len(queries) == (1 if connection.vendor == "postgresql" else 2)
+    assert [venue.pk for venue in access.objects(venues)] == [example.pk]
+    assert sorted(values[0] for values in rows.values(found)) == sorted(
+        ["item"] * example.cost_items.count() + ["category"] * example.categories.count()
+    )

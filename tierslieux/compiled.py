@@ -9,13 +9,15 @@ that SQL with the placeholders replaced, then turns the rows into what the query
 given (model instances with their annotations, or values lists), through the compiler's own
 converters. The queryset stays the one source of the query: nothing here is SQL by hand.
 
+`run` sends several such statements in one round trip on PostgreSQL: a write to a venue takes
+its lock and reads its rows with one (venues/access.py `WithLock`).
+
 A placeholder must reach the compiled parameters (a filter's value, not a slice's bound): a
 queryset whose placeholder is missing, or found twice as something else, is refused when it is
 first compiled.
 """
 
 from collections.abc import Callable, Iterator
-from typing import Any
 
 from django.db import connections
 from django.db.models import Model, QuerySet
@@ -54,38 +56,85 @@ class CompiledQuery:
             self._compiled[key] = compiled
         return compiled
 
-    def _execute(self, using: str, variant: tuple, values: dict[str, Any]):
+    def bind(self, *variant, using: str = "default", **values) -> "Bound":
+        """The statement with these values, to run alone or with others (`run`)."""
         queryset, compiler, sql, params, slots, converters = self._compile(using, variant)
         params = list(params)
         for index, name in slots:
             params[index] = values[name]
-        connection = connections[using]  # this thread's, not the compiling thread's
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-        if converters:  # as SQLCompiler.apply_converters, with this thread's connection
-            rows = [list(row) for row in rows]
-            for row in rows:
-                for index, (functions, expression) in converters:
-                    for function in functions:
-                        row[index] = function(row[index], expression, connection)
-        return queryset, compiler, rows
+        return Bound(using, queryset, compiler, sql, params, converters)
 
     def values(self, *variant, using: str = "default", **values) -> list[tuple]:
         """The rows as tuples, as `values_list()` gives them."""
-        return [tuple(row) for row in self._execute(using, variant, values)[2]]
+        bound = self.bind(*variant, using=using, **values)
+        return bound.values(run(bound)[0])
 
     def objects(self, *variant, using: str = "default", **values) -> Iterator[Model]:
         """The rows as model instances with their annotations, as iterating the queryset
         gives them (no select_related: the instances of one model)."""
-        queryset, compiler, rows = self._execute(using, variant, values)
+        bound = self.bind(*variant, using=using, **values)
+        return bound.objects(run(bound)[0])
+
+
+class Bound:
+    """A compiled statement with its values; turns the rows it gave into what the queryset
+    would have given."""
+
+    def __init__(self, using, queryset, compiler, sql, params, converters) -> None:
+        self.using, self.queryset, self.compiler = using, queryset, compiler
+        self.sql, self.params, self.converters = sql, params, converters
+
+    def _converted(self, rows: list[tuple]) -> list:
+        if not self.converters:
+            return rows
+        # as SQLCompiler.apply_converters, with this thread's connection
+        connection = connections[self.using]
+        rows = [list(row) for row in rows]
+        for row in rows:
+            for index, (functions, expression) in self.converters:
+                for function in functions:
+                    row[index] = function(row[index], expression, connection)
+        return rows
+
+    def values(self, rows: list[tuple]) -> list[tuple]:
+        return [tuple(row) for row in self._converted(rows)]
+
+    def objects(self, rows: list[tuple]) -> Iterator[Model]:
+        compiler = self.compiler
         info = compiler.klass_info
         start, end = info["select_fields"][0], info["select_fields"][-1] + 1
         names = [s[0].target.attname for s in compiler.select[start:end]]
         annotations = compiler.annotation_col_map.items()
-        model = queryset.model
-        for row in rows:
-            instance = model.from_db(using, names, row[start:end])
+        model = self.queryset.model
+        for row in self._converted(rows):
+            instance = model.from_db(self.using, names, row[start:end])
             for attribute, index in annotations:
                 setattr(instance, attribute, row[index])
             yield instance
+
+
+def run(*statements: Bound) -> list[list[tuple]]:
+    """Run `statements` in their order, on one database; each one's raw rows.
+
+    On PostgreSQL they go in one round trip: one `execute` of the statements joined by ";",
+    which psycopg's client-side binding (Django's default) sends as one simple query. PostgreSQL
+    still runs them one after the other, each with its own snapshot (READ COMMITTED): a
+    statement sees what the ones before it waited for, such as a lock (venues/access.py).
+    Django counts them as one query. Elsewhere (SQLite), one `execute` each.
+    """
+    using = statements[0].using
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and len(statements) > 1:
+            cursor.execute(
+                ";\n".join(s.sql for s in statements), [p for s in statements for p in s.params]
+            )
+            results = [cursor.fetchall()]
+            while cursor.nextset():
+                results.append(cursor.fetchall())
+            return results
+        results = []
+        for statement in statements:
+            cursor.execute(statement.sql, statement.params)
+            results.append(cursor.fetchall())
+        return results

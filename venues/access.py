@@ -7,8 +7,10 @@ second waits for the first to commit, then loads the rows the first wrote. A rul
 several rows of a venue (shares per pool and surface shares at most 100 %, category names
 unique, positions, the numbers of items and categories, and any rule added later) is checked
 by the view against the rows it loads after the lock, in the forms of costing/forms.py, and
-still holds when the row is written. SQLite has no row locks: its transactions take the
-database's write lock when they begin instead (settings.py, "transaction_mode").
+still holds when the row is written. What a view reads first (a venue's items and categories)
+can be read with the lock, in the same round trip to PostgreSQL and still after it
+(`WithLock`). SQLite has no row locks: its transactions take the database's write lock when
+they begin instead (settings.py, "transaction_mode").
 
 The lock also orders the writes: the venue first, then its rows. The database triggers that
 date a venue's changes (venues/migrations/0003) update the venue after the row, so a write
@@ -16,6 +18,7 @@ that did not lock the venue first could deadlock with one that did.
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 
 from django.contrib import messages
@@ -27,7 +30,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
 
-from tierslieux.compiled import CompiledQuery
+from tierslieux.compiled import CompiledQuery, run
 
 from . import journal
 from .models import Role, Venue, refusal_message
@@ -46,28 +49,61 @@ _ID_LIMIT = 2**63  # BigAutoField
 _ACCESS = CompiledQuery(_access, "user_id", "venue_id")
 
 
+@dataclass(frozen=True)
+class WithLock:
+    """What a write view reads first, read with the venue's lock in one round trip.
+
+    `query` (a CompiledQuery taking `venue_id`) runs right after the statement that takes the
+    lock, in the same round trip to PostgreSQL (tierslieux/compiled.py `run`), and so with a
+    snapshot taken once the lock is held: it reads what the writes before it committed, as a
+    query of its own after the lock would. `keep(venue, rows)` hands the rows to the venue (for
+    a venue the user may not open, they are never handed: the request answers 404 or 403).
+    """
+
+    query: CompiledQuery
+    keep: Callable[[Venue, list[tuple]], None]
+
+
 def get_venue_for_user(
-    request: HttpRequest, venue_id: int, role: Role = Role.VIEWER, *, lock: bool = False
+    request: HttpRequest,
+    venue_id: int,
+    role: Role = Role.VIEWER,
+    *,
+    lock: bool = False,
+    with_lock: WithLock | None = None,
 ) -> Venue:
     """The venue if the user is a member of it: 404 otherwise, 403 if their role is too low.
 
     Another user's venue is indistinguishable from a venue that does not exist. A scenario
     of a venue is open to the venue's members, with their role there. With `lock`
-    (inside a transaction), the venue's row stays locked until the transaction ends.
+    (inside a transaction), the venue's row stays locked until the transaction ends, and
+    `with_lock`'s query is read with it.
     """
     if not request.user.is_authenticated or not 0 < venue_id < _ID_LIMIT:
         raise Http404  # an id no venue can have: the ORM would not ask PostgreSQL either
-    found = list(_ACCESS.objects(lock, user_id=request.user.pk, venue_id=venue_id))
+    access = _ACCESS.bind(lock, user_id=request.user.pk, venue_id=venue_id)
+    if lock and with_lock is not None:
+        also = with_lock.query.bind(venue_id=venue_id)
+        found_rows, also_rows = run(access, also)
+    else:
+        (found_rows,) = run(access)
+    found = list(access.objects(found_rows))
     if not found:
         raise Http404
     venue = found[0]
     if not Role(venue.role).allows(role):
         raise PermissionDenied
+    if lock and with_lock is not None:
+        with_lock.keep(venue, also.values(also_rows))
     return venue
 
 
 def venue_view(
-    role: Role = Role.VIEWER, methods: tuple[str, ...] = ("GET",), *, scenarios: bool = True
+    role: Role = Role.VIEWER,
+    methods: tuple[str, ...] = ("GET",),
+    *,
+    scenarios: bool = True,
+    with_lock: WithLock | None = None,
 ):
     """Decorate a view taking `venue` instead of `venue_id`.
 
@@ -75,6 +111,9 @@ def venue_view(
     never a 405 that would reveal the venue exists. A request that may write runs in one
     transaction under the venue's lock (see the module's docstring), and the changes it
     records in the venue's journal are the user's (venues/journal.py).
+
+    `with_lock`: what the view reads first when it writes, read with the lock in the same
+    round trip (`WithLock`).
 
     `scenarios=False`: a page that does not apply to a scenario (its team, its closed months,
     its share links are its venue's; docs/architecture.md) answers 404 for one, whatever the
@@ -90,7 +129,9 @@ def venue_view(
                 return _run(view, request, venue, methods, kwargs, scenarios)
             try:
                 with transaction.atomic(), journal.acting(request.user):
-                    venue = get_venue_for_user(request, venue_id, role, lock=True)
+                    venue = get_venue_for_user(
+                        request, venue_id, role, lock=True, with_lock=with_lock
+                    )
                     return _run(view, request, venue, methods, kwargs, scenarios)
             except IntegrityError as error:
                 return _refused(request, venue_id, error)
