@@ -215,8 +215,10 @@ class Workspace:
         allocation's own values (venues/pagecache.py `value_key`): the edit's answer renders
         it, and the next view of the page, which shows the same allocation, renders none."""
         key = pagecache.value_key("summary", self.allocation, self.can_edit)
-        make = partial(pagecache.fragment, f"{PAGE}#summary-body", self.context())
-        return pagecache.fragments({key: make})[key]
+        return pagecache.fragments({key: self._render_summary})[key]
+
+    def _render_summary(self) -> str:
+        return pagecache.fragment(f"{PAGE}#summary-body", self.context())
 
     @cached_property
     def unpaid_categories(self) -> list:
@@ -228,7 +230,8 @@ class Workspace:
             if category.total and not category.members and not category.workstations
         ]
 
-    def context(self, **extra) -> dict:
+    @cached_property
+    def _context(self) -> dict:
         return {
             "venue": self.venue,
             "can_edit": self.can_edit,
@@ -236,18 +239,20 @@ class Workspace:
             "item_kind": ITEMS,
             "category_kind": CATEGORIES,
             **chart.summary_context(self.allocation),
-            **extra,
         }
+
+    def context(self, **extra) -> dict:
+        return {**self._context, **extra}
 
     def fragments(self, request: HttpRequest, *partials: str, **extra) -> HttpResponse:
         """Partials of the page, for an htmx answer: the changed part and the summary, out of
         band, in one response."""
-        context = self.context(**extra)
+        context = partial(self.context, **extra)  # built if a partial needs it
         return HttpResponse(
             b"".join(
                 self._saved_row(request, **extra)
                 if name == "row" and not extra.get("stale") and not extra["form"].is_bound
-                else pagecache.render(request, f"{PAGE}#{name}", lambda: context)
+                else pagecache.render(request, f"{PAGE}#{name}", context)
                 for name in partials
             )
         )
