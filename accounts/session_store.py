@@ -18,6 +18,9 @@ from contextvars import ContextVar
 
 from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.sessions.backends import cached_db, db
+from django.utils import timezone
+
+from tierslieux.compiled import CompiledQuery
 
 _read_with_session: ContextVar = ContextVar("user_read_with_session", default=None)
 
@@ -29,6 +32,15 @@ def user_read_with_session(user_id):
     if user is not None and str(user.pk) == str(user_id):
         return user
     return None
+
+
+def _session(*, session_key: str):
+    from .models import Session
+
+    return Session.objects.select_related("user").filter(session_key=session_key)
+
+
+_SESSION = CompiledQuery(_session, "session_key", texts=("session_key",))
 
 
 class _UserInRow:
@@ -49,7 +61,13 @@ class _UserInRow:
         return session
 
     def _get_session_from_db(self):
-        session = super()._get_session_from_db()
+        """As Django's: the session unless it has expired (then none, and no key), read with
+        its user by a query compiled once (tierslieux/compiled.py): it runs on every request
+        of a signed-in user."""
+        found = list(_SESSION.objects(session_key=self.session_key))
+        session = found[0] if found and found[0].expire_date > timezone.now() else None
+        if session is None:
+            self._session_key = None
         _read_with_session.set(None if session is None else session.user)
         return session
 

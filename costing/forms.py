@@ -51,6 +51,10 @@ class RowForm(forms.ModelForm):
     LIMIT_REACHED: str
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    # Why the row was refused as stale, set by the view (costing/views.py categories_edit);
+    # None here so that the row's template finds it without a failed lookup, which costs
+    # Django's template engine a dir() of the form on every row.
+    stale = None
 
     def __init__(self, *args, siblings=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,13 +1,19 @@
 """Querysets compiled once (tierslieux/compiled.py): the same rows as the queryset, one query."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
 
-from costing.models import CostItem, MemberCategory, create_scenario, load_rows
-from tierslieux.compiled import CompiledQuery
+from accounts.models import Session
+from accounts.session_store import _SESSION, SessionStore
+from costing.models import _ROWS, CostItem, MemberCategory, create_scenario, load_rows
+from tests.helpers import logged_in
+from tierslieux.compiled import CompiledQuery, run
 from venues.access import _ACCESS
 from venues.models import Venue
 
@@ -60,12 +66,7 @@ def test_a_placeholder_that_never_reaches_the_parameters_is_refused_when_compile
         ignored.values(venue_id=example.pk)
 
 
-def test_statements_run_together_give_each_its_rows_in_one_round_trip_on_postgresql(
-    example, alice
-):
-    from costing.models import _ROWS
-    from tierslieux.compiled import run
-
+def test_statements_run_together_give_each_its_rows_in_one_round_trip_on_postgresql(example, alice):
     access = _ACCESS.bind(True, user_id=alice.pk, venue_id=example.pk)
     rows = _ROWS.bind(venue_id=example.pk)
     with CaptureQueriesContext(connection) as queries:
@@ -75,3 +76,32 @@ def test_statements_run_together_give_each_its_rows_in_one_round_trip_on_postgre
     assert sorted(values[0] for values in rows.values(found)) == sorted(
         ["item"] * example.cost_items.count() + ["category"] * example.categories.count()
     )
+
+
+def test_a_text_placeholder_and_select_related_give_what_the_queryset_gives(alice, bob):
+
+    logged_in(alice), logged_in(bob)
+    for expected in Session.objects.all():
+        with CaptureQueriesContext(connection) as queries:
+            (found,) = _SESSION.objects(session_key=expected.session_key)
+            user = found.user  # read with the session, not asked for
+        assert len(queries) == 1
+        assert (found.session_key, found.session_data, found.expire_date, user.pk) == (
+            expected.session_key,
+            expected.session_data,
+            expected.expire_date,
+            expected.user_id,
+        )
+        assert user.get_session_auth_hash() == expected.user.get_session_auth_hash()
+    assert list(_SESSION.objects(session_key="no-such-session-key")) == []
+
+
+def test_an_expired_session_is_none_however_it_is_read(alice):
+
+    client = logged_in(alice)
+    key = Session.objects.get().session_key
+    Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
+    store = SessionStore(key)
+    assert store.load() == {}
+    assert store.session_key is None
+    assert client.get(reverse("password_change")).status_code == 302  # to log in again

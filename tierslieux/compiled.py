@@ -21,17 +21,22 @@ from collections.abc import Callable, Iterator
 
 from django.db import connections
 from django.db.models import Model, QuerySet
+from django.db.models.query import get_related_populators
 
 # Values no real primary key takes (ids are positive), one per name.
 _PLACEHOLDER_BASE = -987_654_320
 
 
 class CompiledQuery:
-    """`build(**placeholders)` returns the queryset; `names` are its varying values."""
+    """`build(**placeholders)` returns the queryset; `names` are its varying values, ids
+    (integers), or texts for those also named in `texts`."""
 
-    def __init__(self, build: Callable[..., QuerySet], *names: str) -> None:
+    def __init__(
+        self, build: Callable[..., QuerySet], *names: str, texts: tuple[str, ...] = ()
+    ) -> None:
         self.build = build
         self.names = names
+        self.texts = texts
         # Two threads that compile at once make the same thing; either is kept.
         self._compiled: dict[tuple, tuple] = {}
 
@@ -39,7 +44,10 @@ class CompiledQuery:
         key = (using, connections[using].vendor, *variant)
         compiled = self._compiled.get(key)
         if compiled is None:
-            placeholders = {name: _PLACEHOLDER_BASE - i for i, name in enumerate(self.names)}
+            placeholders = {
+                name: f"placeholder:{name}" if name in self.texts else _PLACEHOLDER_BASE - i
+                for i, name in enumerate(self.names)
+            }
             queryset = self.build(*variant, **placeholders)
             compiler = queryset.query.get_compiler(using)
             sql, params = compiler.as_sql()
@@ -70,8 +78,8 @@ class CompiledQuery:
         return bound.values(run(bound)[0])
 
     def objects(self, *variant, using: str = "default", **values) -> Iterator[Model]:
-        """The rows as model instances with their annotations, as iterating the queryset
-        gives them (no select_related: the instances of one model)."""
+        """The rows as model instances with their annotations (and select_related()), as
+        iterating the queryset gives them."""
         bound = self.bind(*variant, using=using, **values)
         return bound.objects(run(bound)[0])
 
@@ -100,14 +108,21 @@ class Bound:
         return [tuple(row) for row in self._converted(rows)]
 
     def objects(self, rows: list[tuple]) -> Iterator[Model]:
+        """As iterating the queryset: its model's instances, their annotations, and the
+        instances of select_related() (as Django's ModelIterable does)."""
         compiler = self.compiler
         info = compiler.klass_info
         start, end = info["select_fields"][0], info["select_fields"][-1] + 1
         names = [s[0].target.attname for s in compiler.select[start:end]]
         annotations = compiler.annotation_col_map.items()
         model = self.queryset.model
+        related = get_related_populators(
+            info, compiler.select, self.using, self.queryset._fetch_mode
+        )
         for row in self._converted(rows):
             instance = model.from_db(self.using, names, row[start:end])
+            for populator in related:
+                populator.populate(row, instance)
             for attribute, index in annotations:
                 setattr(instance, attribute, row[index])
             yield instance
