@@ -60,9 +60,10 @@ def floor_edit(request: HttpRequest, venue: Venue, item_id: int) -> HttpResponse
         raise Http404 from None
     before = journal.snapshot(item, ["amount"])
     item.amount = amount
-    if not item.save_if_unchanged(seen, ["amount"]):
+    after = journal.snapshot(item, ["amount"])
+    entry = journal.entry(venue, item, Change.Action.CHANGED, before=before, after=after)
+    if not item.save_if_unchanged(seen, ["amount"], entry):
         return HttpResponse("stale", status=409, content_type="text/plain")
-    journal.record(venue, item, Change.Action.CHANGED, before=before, after={"amount": str(amount)})
     total = venue_allocation(venue).total  # computed as the edit computes it, not rendered
     return HttpResponse(
         f'<input type="hidden" name="{prefix}-version" value="{item.version}">'

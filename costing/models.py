@@ -13,7 +13,7 @@ from django.db.models.functions import Cast, Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tierslieux.compiled import CompiledQuery
+from tierslieux.compiled import CompiledQuery, update_and_insert
 from venues import journal
 from venues.access import WithLock
 from venues.models import Change, Membership, Role, Venue
@@ -76,18 +76,23 @@ class Row(models.Model):
         database still enforces every constraint; an edit stays at a fixed number of queries.
         """
 
-    def save_if_unchanged(self, seen_version: int, fields: list[str]) -> bool:
-        """Write `fields` in one UPDATE if the stored row still has `seen_version`."""
+    def save_if_unchanged(
+        self, seen_version: int, fields: list[str], entry: Change | None = None
+    ) -> bool:
+        """Write `fields` in one UPDATE if the stored row still has `seen_version`, and then
+        the journal's `entry` of the change (venues/journal.py `entry`), in the same round trip
+        on PostgreSQL (tierslieux/compiled.py `update_and_insert`): both or neither."""
         now = timezone.now()
-        updated = (
-            type(self)
-            .objects.filter(pk=self.pk, version=seen_version)
-            .update(
-                version=F("version") + 1,
-                updated_at=now,
-                **{field: getattr(self, field) for field in fields},
-            )
-        )
+        unchanged = type(self).objects.filter(pk=self.pk, version=seen_version)
+        values = {
+            "version": F("version") + 1,
+            "updated_at": now,
+            **{field: getattr(self, field) for field in fields},
+        }
+        if entry is None:
+            updated = unchanged.update(**values)
+        else:
+            updated = update_and_insert(unchanged, values, entry)
         if updated:
             self.version, self.updated_at = seen_version + 1, now
         return bool(updated)

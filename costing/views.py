@@ -225,7 +225,9 @@ def row_edit(request: HttpRequest, venue: Venue, kind: RowKind, row_id: int) -> 
         if not request.htmx:
             return workspace.render_page(request)
         return workspace.fragments(request, "row", kind=kind, row=row, form=form)
-    if not row.save_if_unchanged(form.cleaned_data["version"], fields):
+    after = journal.snapshot(row, fields)
+    entry = journal.entry(venue, row, Change.Action.CHANGED, before=before, after=after)
+    if not row.save_if_unchanged(form.cleaned_data["version"], fields, entry):
         if not request.htmx:
             messages.error(request, STALE)
             return _back(venue, prefix)
@@ -235,9 +237,6 @@ def row_edit(request: HttpRequest, venue: Venue, kind: RowKind, row_id: int) -> 
             request, "row", "summary-oob", kind=kind, row=row, stale=STALE,
             form=workspace.form(kind, row),
         )  # fmt: skip
-    journal.record(
-        venue, row, Change.Action.CHANGED, before=before, after=journal.snapshot(row, fields)
-    )
     if not request.htmx:
         return _back(venue, prefix)
     return workspace.fragments(
@@ -317,9 +316,9 @@ def item_details(request: HttpRequest, venue: Venue, item_id: int) -> HttpRespon
         if (item.pool, item.tier) != group:  # moved: last of its new group
             item.place_last(items)
             fields = [*fields, "position"]
-        if item.save_if_unchanged(form.cleaned_data["version"], fields):
-            after = journal.snapshot(item, form._meta.fields)
-            journal.record(venue, item, Change.Action.CHANGED, before=before, after=after)
+        after = journal.snapshot(item, form._meta.fields)
+        entry = journal.entry(venue, item, Change.Action.CHANGED, before=before, after=after)
+        if item.save_if_unchanged(form.cleaned_data["version"], fields, entry):
             messages.success(request, _("Poste « %(label)s » enregistré.") % {"label": item.label})
             return _back(venue, f"item-{item.pk}")
         messages.error(request, STALE)

@@ -13,9 +13,9 @@ from accounts.models import Session
 from accounts.session_store import _SESSION, SessionStore
 from costing.models import _ROWS, CostItem, MemberCategory, create_scenario, load_rows
 from tests.helpers import logged_in
-from tierslieux.compiled import CompiledQuery, run
+from tierslieux.compiled import CompiledQuery, run, update_and_insert
 from venues.access import _ACCESS
-from venues.models import Venue
+from venues.models import Change, Venue
 
 pytestmark = pytest.mark.django_db
 
@@ -105,3 +105,29 @@ def test_an_expired_session_is_none_however_it_is_read(alice):
     assert store.load() == {}
     assert store.session_key is None
     assert client.get(reverse("password_change")).status_code == 302  # to log in again
+
+
+def test_an_update_and_its_journal_entry_are_written_together_or_neither(example, alice):
+    item = CostItem.objects.filter(venue=example).first()
+    changes = Change.objects.filter(venue=example)
+    before = changes.count()
+
+    def entry() -> Change:
+        return Change(venue=example, model="costing.costitem", object_id=item.pk, action="changed")
+
+    stale = CostItem.objects.filter(pk=item.pk, version=item.version + 1)
+    with CaptureQueriesContext(connection) as queries:
+        assert update_and_insert(stale, {"label": "Jamais"}, entry()) == 0
+    # PostgreSQL: UPDATE and INSERT in one round trip, then the entry deleted; SQLite: no INSERT
+    assert len(queries) == (2 if connection.vendor == "postgresql" else 1)
+    assert changes.count() == before
+    assert CostItem.objects.get(pk=item.pk).label == item.label
+
+    current = CostItem.objects.filter(pk=item.pk, version=item.version)
+    written = entry()
+    with CaptureQueriesContext(connection) as queries:
+        assert update_and_insert(current, {"label": "Loyer révisé"}, written) == 1
+    assert len(queries) == (1 if connection.vendor == "postgresql" else 2)
+    assert CostItem.objects.get(pk=item.pk).label == "Loyer révisé"
+    assert changes.get(pk=written.pk).object_id == item.pk
+    assert not written._state.adding

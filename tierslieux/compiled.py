@@ -10,7 +10,8 @@ given (model instances with their annotations, or values lists), through the com
 converters. The queryset stays the one source of the query: nothing here is SQL by hand.
 
 `run` sends several such statements in one round trip on PostgreSQL: a write to a venue takes
-its lock and reads its rows with one (venues/access.py `WithLock`).
+its lock and reads its rows with one (venues/access.py `WithLock`); `update_and_insert` writes
+a row and its journal entry with one (costing.models `Row.save_if_unchanged`).
 
 A placeholder must reach the compiled parameters (a filter's value, not a slice's bound): a
 queryset whose placeholder is missing, or found twice as something else, is refused when it is
@@ -18,9 +19,10 @@ first compiled.
 """
 
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from django.db import connections
-from django.db.models import Model, QuerySet
+from django.db.models import Model, QuerySet, sql
 from django.db.models.query import get_related_populators
 
 # Values no real primary key takes (ids are positive), one per name.
@@ -153,3 +155,43 @@ def run(*statements: Bound) -> list[list[tuple]]:
             cursor.execute(statement.sql, statement.params)
             results.append(cursor.fetchall())
         return results
+
+
+def update_and_insert(queryset: QuerySet, values: dict[str, Any], obj: Model) -> int:
+    """`queryset.update(**values)`, and `obj` inserted only if a row was updated: the number
+    of rows updated. Call it in a transaction.
+
+    On PostgreSQL both statements, as the ORM compiles them, go in one round trip (as `run`);
+    if the UPDATE matched no row, the row just inserted is deleted again, in the same
+    transaction, so that nobody ever sees it (a write that is refused as stale: rare, and
+    one query more). Elsewhere (SQLite), the UPDATE, then the INSERT if it matched.
+    """
+    using = queryset.db
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        updated = queryset.update(**values)
+        if updated:
+            obj.save(using=using, force_insert=True)
+        return updated
+    update = queryset.query.chain(sql.UpdateQuery)
+    update.add_update_values(values)
+    update_sql, update_params = update.get_compiler(using).as_sql()
+    model, meta = type(obj), type(obj)._meta
+    # What Model.save() inserts: every concrete field but the generated ones and the id.
+    fields = [f for f in meta.local_concrete_fields if not f.generated and f is not meta.auto_field]
+    insert = sql.InsertQuery(model)
+    insert.insert_values(fields, [obj])
+    compiler = insert.get_compiler(using)
+    compiler.returning_fields = [meta.pk]
+    [(insert_sql, insert_params)] = compiler.as_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(f"{update_sql};\n{insert_sql}", [*update_params, *insert_params])
+        updated = cursor.rowcount
+        cursor.nextset()
+        (pk,) = cursor.fetchone()
+    if not updated:
+        model._base_manager.using(using).filter(pk=pk).delete()
+        return 0
+    obj.pk = pk
+    obj._state.adding, obj._state.db = False, using
+    return updated

@@ -63,6 +63,24 @@ def record(
     A change records the fields whose value differs between `before` and `after` (snapshots);
     a change that changed nothing writes nothing. An addition records `after` alone.
     """
+    change = entry(venue, target, action, before=before, after=after, label=label)
+    if change is not None:
+        change.save(force_insert=True)
+    return change
+
+
+def entry(
+    venue: Venue,
+    target: models.Model,
+    action: str,
+    *,
+    before: dict[str, str] | None = None,
+    after: dict[str, str] | None = None,
+    label: str | None = None,
+) -> Change | None:
+    """The entry `record` would write, not yet written (None if it would write none): for a
+    write that saves it with the change, in the same round trip (costing.models
+    `Row.save_if_unchanged`)."""
     before, after = before or {}, after or {}
     fields = [
         [name, before.get(name, ""), after.get(name, "")]
@@ -72,7 +90,7 @@ def record(
     if action == Change.Action.CHANGED and not fields:
         return None
     actor = _actor.get()
-    return Change.objects.create(
+    return Change(
         venue=venue,
         actor=actor,
         actor_name=actor.get_username() if actor else "",

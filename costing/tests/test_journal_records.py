@@ -6,7 +6,6 @@ from unittest import mock
 
 import pytest
 from django.core.management import call_command
-from django.db import IntegrityError
 from django.urls import reverse
 from django.utils import translation
 
@@ -62,14 +61,24 @@ def test_a_refused_edit_records_nothing(alice_client, example):
     assert len(entries(example)) == before
 
 
+@pytest.mark.django_db(transaction=True)  # the entry's refusal comes at COMMIT
 def test_a_change_and_its_entry_are_written_together_or_not_at_all(alice_client, example):
     item = rent(example)
-    with mock.patch.object(Change.objects, "create", side_effect=IntegrityError("no journal")):
-        alice_client.post(
+    entry = journal.entry
+
+    def refused_entry(*args, **kwargs):  # an entry the database refuses: no such venue
+        change = entry(*args, **kwargs)
+        change.venue_id = 2**40
+        return change
+
+    with mock.patch.object(journal, "entry", refused_entry):
+        response = alice_client.post(
             reverse("item_edit", args=[example.pk, item.pk]), item_data(item, amount="5"),
             headers=HTMX,
         )  # fmt: skip
+    assert response.status_code == 200 and "HX-Redirect" in response  # refused, said so
     assert rent(example).amount == item.amount  # the edit was rolled back with its entry
+    assert not Change.objects.filter(venue_id=2**40).exists()
 
 
 def test_adding_moving_and_deleting_rows_are_recorded(alice_client, example):

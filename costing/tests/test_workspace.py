@@ -11,7 +11,7 @@ from costing.documents import load_venue_document
 from costing.forms import MemberCategoryForm
 from costing.models import CostItem, MemberCategory
 from tests.helpers import EXAMPLE, edit_queries, item_data, rent
-from venues.models import Venue
+from venues.models import Change, Venue
 
 pytestmark = pytest.mark.django_db
 
@@ -153,6 +153,9 @@ def test_a_stale_save_is_refused_with_the_fresh_row(alice_client, bob_client, ex
     assert 'value="1300,00"' in response.text
     item.refresh_from_db()
     assert item.amount == Decimal("1300.00")
+    # the journal has Bob's change, not Alice's refused one (written with it, then taken back)
+    changes = Change.objects.filter(venue=example, object_id=item.pk, action="changed")
+    assert [change.actor_name for change in changes] == ["bob"]
 
 
 def test_a_one_off_purchase_is_spread_over_60_months_until_the_manager_says_otherwise(
@@ -448,15 +451,15 @@ def test_the_workspace_takes_three_queries_whatever_its_size(
 # savepoint.
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("size", [3, 100])
-def test_an_htmx_amount_edit_takes_six_queries_in_one_transaction_whatever_the_size(
+def test_an_htmx_amount_edit_takes_five_queries_in_one_transaction_whatever_the_size(
     alice_client, venue, size, django_assert_num_queries
 ):
     _grow(venue, items=size, categories=size)
     item = venue.cost_items.first()
     # the session with its user, then the venue's transaction (venues/access.py), whose BEGIN
     # and COMMIT Django counts too: the venue + membership, locked, and with it in the same
-    # round trip on PostgreSQL, items and categories (one query), the versioned UPDATE, and
-    # the change's entry in the venue's journal (venues/journal.py). SQLite: one more.
+    # round trip on PostgreSQL, items and categories (one query); the versioned UPDATE, and
+    # with it the change's entry in the venue's journal (venues/journal.py). SQLite: 7.
     with django_assert_num_queries(edit_queries()) as captured:
         response = alice_client.post(
             reverse("item_edit", args=[venue.pk, item.pk]),
@@ -471,6 +474,9 @@ def test_an_htmx_amount_edit_takes_six_queries_in_one_transaction_whatever_the_s
         locked, rows = statements[2].split(";\n")
         assert locked.endswith('FOR UPDATE OF "venues_venue"')
         assert "costing_costitem" in rows and "costing_membercategory" in rows
+        update, insert = statements[3].split(";\n")
+        assert update.startswith('UPDATE "costing_costitem"')
+        assert insert.startswith('INSERT INTO "venues_change"')
     assert "venues_change" in statements[-2]
     assert statements[-1] == "COMMIT"
 
