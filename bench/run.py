@@ -71,7 +71,7 @@ HEALTHZ_TARGET = 0.4  # × the bare view
 EDIT_FLOOR_TARGET = 0.8  # the edit × its floor row (floor-edit), each venue
 QUERY_TARGETS = {
     "workspace": 6, "share": 3, "workspace-cold": 6, "share-cold": 3,
-    "edit": 5,  # issue 19 (was 6); reached with REDIS_URL only (docs/scaling.md)
+    "edit": 5,  # issue 19 (was 6): BEGIN and COMMIT counted, without Redis (docs/scaling.md)
 }  # fmt: skip
 # Pages that other issues add, one row each in the HTTP table, requested logged in as the venue's
 # owner on the worked example, as ratios to /healthz: (key, label, URL name, argument, text the
@@ -776,10 +776,10 @@ until the worker has served the requests wrk left queued.
 {http_table(rows)}
 
 The *floor* rows take the edit apart (bench/urls.py): each runs the edit's first steps, in the
-edit's own code, and answers at once. First a logged-in POST (the session and the user); then
-also the venue with the user's role; then also the items and categories (one query), the
-version-checked UPDATE, the journal's entry and the allocation: the edit's queries, in the
-venue's locked transaction
+edit's own code, and answers at once. First a logged-in POST (the session read with its
+user); then also the venue with the user's role; then also the items and categories (read with
+the venue's lock, in the same round trip), the version-checked UPDATE with the journal's entry
+(one round trip) and the allocation: the edit's queries, in the venue's locked transaction
 (tests/test_bench_floor.py), without its forms and without rendering the row and the summary.
 The edit cannot be faster than the last.
 
@@ -791,7 +791,7 @@ Rows of other issues' pages left out (their URL absent, or not answering): {
 ## SQL queries per request (bench/queries.py, in-process, Django test client)
 
 Counted with `CaptureQueriesContext` on the same scratch PostgreSQL database, logged in with
-`force_login` (so the session and user lookups count): a venue of 3 items × 3 categories, one
+`force_login` (so the session with its user counts): a venue of 3 items × 3 categories, one
 of 300 items × 12 categories, then the same 300-item venue once 10 000 other venues exist
 (each with a member, 3 items, 2 categories and a share link, and each also shared read-only
 with the same user). Each count is taken on {queries["repeat"]} requests after a warm-up.

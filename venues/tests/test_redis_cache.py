@@ -20,7 +20,7 @@ from django.core.cache import cache
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from tests.helpers import item_data, rent
+from tests.helpers import edit_queries, item_data, rent
 from venues.models import ShareLink
 from venues.pagecache import ResilientRedisCache
 
@@ -135,7 +135,7 @@ def test_with_redis_the_session_the_user_and_the_page_come_from_it_in_one_query(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_with_redis_an_htmx_edit_takes_six_queries_in_its_transaction(
+def test_with_redis_an_htmx_edit_takes_four_queries_in_its_transaction(
     alice, example, redis_server, django_assert_num_queries
 ):
     url, _, _ = redis_server
@@ -144,9 +144,10 @@ def test_with_redis_an_htmx_edit_takes_six_queries_in_its_transaction(
         client = Client()
         client.force_login(alice)
         client.get(example.get_absolute_url())
-        # BEGIN, the venue locked with the role, items and categories, the versioned UPDATE,
-        # the journal's entry, COMMIT: no session, no user.
-        with django_assert_num_queries(6):
+        # BEGIN, the venue locked with the role and with it its items and categories, the
+        # versioned UPDATE and with it the journal's entry, COMMIT: no session, no user
+        # (SQLite: 6, the rows and the entry each on their own).
+        with django_assert_num_queries(edit_queries() - 1):
             response = client.post(
                 reverse("item_edit", args=[example.pk, item.pk]),
                 item_data(item, amount="12"),
