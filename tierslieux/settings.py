@@ -136,6 +136,9 @@ TEMPLATES = [
     },
 ]
 
+# Django's form renderer, each distinct widget rendered once per process (tierslieux/forms.py).
+FORM_RENDERER = "tierslieux.forms.WidgetMemoRenderer"
+
 # SQLite in the project folder by default; DATABASE_URL=postgres://… for production.
 DATABASES = {
     "default": dj_database_url.config(
