@@ -89,3 +89,12 @@ def test_a_context_that_is_not_plain_data_is_rendered_every_time():
         memo.render("django/forms/widgets/text.html", context)
     assert rendered.call_count == 2
     assert memo._memo == {}
+
+
+def test_past_its_size_the_memo_starts_again_from_empty(monkeypatch):
+    monkeypatch.setattr("tierslieux.forms.MEMO_SIZE", 3)
+    memo = WidgetMemoRenderer()
+    form = item_forms()[0]
+    rendered = widgets(form, memo)  # six widgets through a memo of three
+    assert 0 < len(memo._memo) <= 3
+    assert widgets(form, memo) == rendered

@@ -49,21 +49,9 @@ def snapshot(instance: models.Model, names: Iterable[str]) -> dict[str, str]:
     return values
 
 
-def record(
-    venue: Venue,
-    target: models.Model,
-    action: str,
-    *,
-    before: dict[str, str] | None = None,
-    after: dict[str, str] | None = None,
-    label: str | None = None,
-) -> Change | None:
-    """Write an entry for `action` on `target` (a row of the venue, or the venue itself).
-
-    A change records the fields whose value differs between `before` and `after` (snapshots);
-    a change that changed nothing writes nothing. An addition records `after` alone.
-    """
-    change = entry(venue, target, action, before=before, after=after, label=label)
+def record(venue: Venue, target: models.Model, action: str, **details) -> Change | None:
+    """Write the entry for `action` on `target` that `entry` makes, if it makes one."""
+    change = entry(venue, target, action, **details)
     if change is not None:
         change.save(force_insert=True)
     return change
@@ -78,9 +66,13 @@ def entry(
     after: dict[str, str] | None = None,
     label: str | None = None,
 ) -> Change | None:
-    """The entry `record` would write, not yet written (None if it would write none): for a
-    write that saves it with the change, in the same round trip (costing.models
-    `Row.save_if_unchanged`)."""
+    """The entry for `action` on `target` (a row of the venue, or the venue itself), not yet
+    written: `record` writes it, or a write saves it with the change, in the same round trip
+    (costing.models `Row.save_if_unchanged`).
+
+    A change records the fields whose value differs between `before` and `after` (snapshots);
+    a change that changed nothing makes no entry (None). An addition records `after` alone.
+    """
     before, after = before or {}, after or {}
     fields = [
         [name, before.get(name, ""), after.get(name, "")]
