@@ -82,19 +82,16 @@ def get_venue_for_user(
     if not request.user.is_authenticated or not 0 < venue_id < _ID_LIMIT:
         raise Http404  # an id no venue can have: the ORM would not ask PostgreSQL either
     access = _ACCESS.bind(lock, user_id=request.user.pk, venue_id=venue_id)
-    if lock and with_lock is not None:
-        also = with_lock.query.bind(venue_id=venue_id)
-        found_rows, also_rows = run(access, also)
-    else:
-        (found_rows,) = run(access)
+    also = with_lock.query.bind(venue_id=venue_id) if lock and with_lock else None
+    found_rows, *also_rows = run(access, *([also] if also else []))
     found = list(access.objects(found_rows))
     if not found:
         raise Http404
     venue = found[0]
     if not Role(venue.role).allows(role):
         raise PermissionDenied
-    if lock and with_lock is not None:
-        with_lock.keep(venue, also.values(also_rows))
+    if also:
+        with_lock.keep(venue, also.values(also_rows[0]))
     return venue
 
 
