@@ -522,6 +522,10 @@ def create_venue(
     own (who may see or edit the venue may see or edit its scenarios, venues/access.py) and a
     journal of its own. `owner` is then ignored."""
     pricing = data.pricing
+    if pricing is None and data.revenues is not None:
+        # A document priced by its revenue list alone ("revenues": [], docs/formats.md): the
+        # venue keeps the engine's default pricing, so that it stays priced once stored.
+        pricing = engine.Pricing()
     venue = Venue.objects.create(
         name=data.name,
         total_surface_m2=data.total_surface_m2,

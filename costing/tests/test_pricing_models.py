@@ -9,7 +9,13 @@ import pytest
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
 
-from costing.documents import load_venue_document, parse_venue_document
+from costing.documents import (
+    dumps,
+    load_venue_document,
+    parse_venue_document,
+    venue_allocation_document,
+)
+from costing.examples import WORKED_EXAMPLE
 from costing.models import (
     MemberCategory,
     OtherRevenue,
@@ -63,6 +69,21 @@ def test_a_share_links_allocation_json_carries_the_pricing_results(priced, clien
     document = client.get(f"/s/{link.token}/allocation.json").json()
     assert document["categories"][0]["pricing"]["suggested_price"] == "86.58"
     assert document["balance"] == "-30.00"
+
+
+def test_a_document_priced_by_an_empty_revenue_list_alone_stays_priced_once_imported(
+    alice, client
+):
+    doc = json.loads(WORKED_EXAMPLE.read_text(encoding="utf-8"))
+    doc["revenues"] = []
+    venue = create_venue(parse_venue_document(doc), owner=alice)
+    link = ShareLink.objects.create(venue=venue, label="AG")
+    served = client.get(f"/s/{link.token}/allocation.json").json()
+    assert served == json.loads(dumps(venue_allocation_document(parse_venue_document(doc))))
+    assert served["balance"] == "-2500.00"  # no price, no revenue: all 2 500 € a month to find
+    assert load_venue_document(export(venue)) == parse_venue_document(
+        {**doc, "pricing": {"margin_pct": "0", "occupancy_pct": "100"}}
+    )
 
 
 def test_the_costs_alone_leave_the_prices_out(priced):
