@@ -117,13 +117,13 @@ class Workspace:
         found = pagecache.fragments(makers)
         return {row: found[key] for row, key in keys.items()}
 
-    def _render_row(self, kind: RowKind, row: Row) -> str:
+    def _render_row(self, kind: RowKind, row: Row, form: Form | None = None) -> str:
         context = {
             "venue": self.venue,
             "can_edit": self.can_edit,
             "kind": kind,
             "row": row,
-            "form": self.form(kind, row),
+            "form": form or self.form(kind, row),
         }
         return pagecache.fragment(f"{PAGE}#row", context)
 
@@ -257,11 +257,13 @@ class Workspace:
             )
         )
 
-    def _saved_row(self, request: HttpRequest, kind: RowKind, row: Row, **extra) -> bytes:
+    def _saved_row(
+        self, request: HttpRequest, kind: RowKind, row: Row, form: Form, **extra
+    ) -> bytes:
         """A row as saved, through the row cache: the markup this answer renders is the one
         the next view of the page uses, which then renders no row at all."""
         key = pagecache.row_key(self.venue, kind.name, row, self.can_edit, self.venue.currency)
-        markup = pagecache.fragments({key: partial(self._render_row, kind, row)})[key]
+        markup = pagecache.fragments({key: partial(self._render_row, kind, row, form)})[key]
         return pagecache.filled(request, markup)
 
     def address(self, request: HttpRequest) -> str:

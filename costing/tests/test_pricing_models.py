@@ -71,9 +71,7 @@ def test_a_share_links_allocation_json_carries_the_pricing_results(priced, clien
     assert document["balance"] == "-30.00"
 
 
-def test_a_document_priced_by_an_empty_revenue_list_alone_stays_priced_once_imported(
-    alice, client
-):
+def test_a_document_priced_by_an_empty_revenue_list_alone_stays_priced_once_imported(alice, client):
     doc = json.loads(WORKED_EXAMPLE.read_text(encoding="utf-8"))
     doc["revenues"] = []
     venue = create_venue(parse_venue_document(doc), owner=alice)

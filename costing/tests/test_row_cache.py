@@ -22,9 +22,9 @@ def rendered_rows(monkeypatch) -> list[str]:
     original = Workspace._render_row
     fragment = pagecache.fragment
 
-    def spy(self, kind, row):
+    def spy(self, kind, row, form=None):
         seen.append(f"{kind.name}-{row.pk}")
-        return original(self, kind, row)
+        return original(self, kind, row, form)
 
     def spy_fragment(template_name, context):
         if "#add-" in template_name:
