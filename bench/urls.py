@@ -9,6 +9,10 @@ middleware as the pages they are compared with.
   every POST through `venue_view`, its journal entry included) and the allocation, without its
   forms and without rendering anything. What is left between the last one and the edit is its
   forms and the row and summary it renders.
+- `/bench/floor/…/summary`: the edit without its row's markup: the post validated by the edit's
+  form and saved as the edit saves it, and the answer carrying the new summary, out of band, as
+  the edit's does, with the item's new version in place of the row. An answer that validates
+  a form and updates the totals live cannot take less (docs/scaling.md).
 """
 
 from decimal import Decimal
@@ -19,6 +23,7 @@ from django.urls import path
 from django.views.decorators.http import require_POST
 
 from costing.models import ROWS_WITH_LOCK, venue_allocation
+from costing.workspace import ITEMS, Workspace
 from tierslieux.urls import urlpatterns as project_urlpatterns
 from venues import journal
 from venues.access import venue_view
@@ -71,10 +76,35 @@ def floor_edit(request: HttpRequest, venue: Venue, item_id: int) -> HttpResponse
     )
 
 
+@venue_view(Role.EDITOR, methods=("POST",), with_lock=ROWS_WITH_LOCK)
+def floor_summary(request: HttpRequest, venue: Venue, item_id: int) -> HttpResponse:
+    """…the edit's form, save and summary, as costing.views.row_edit runs them; the new
+    version instead of the row's markup."""
+    workspace = Workspace(venue, can_edit=True)  # its rows read with the lock
+    rows = ITEMS.rows(venue)
+    item = next((row for row in rows if row.pk == item_id), None)
+    if item is None:
+        raise Http404
+    prefix, fields = f"item-{item.pk}", ITEMS.form._meta.fields
+    before = journal.snapshot(item, fields)
+    form = ITEMS.form(request.POST, instance=item, prefix=prefix, siblings=rows)
+    if not form.is_valid():
+        raise Http404
+    after = journal.snapshot(item, fields)
+    entry = journal.entry(venue, item, Change.Action.CHANGED, before=before, after=after)
+    if not item.save_if_unchanged(form.cleaned_data["version"], fields, entry):
+        return HttpResponse("stale", status=409, content_type="text/plain")
+    response = workspace.fragments(request, "summary-oob")
+    version = f'<input type="hidden" name="{prefix}-version" value="{item.version}">'
+    response.content = version.encode() + response.content
+    return response
+
+
 urlpatterns = [
     path("bench/bare", bare, name="bench_bare"),
     path("bench/floor/login", floor_login),
     path("bench/floor/venues/<int:venue_id>", floor_venue),
     path("bench/floor/venues/<int:venue_id>/items/<int:item_id>", floor_edit),
+    path("bench/floor/venues/<int:venue_id>/items/<int:item_id>/summary", floor_summary),
     *project_urlpatterns,
 ]

@@ -2,6 +2,7 @@
 steps of the htmx amount edit, with the edit's own queries, and nothing more."""
 
 import re
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -35,6 +36,27 @@ def test_the_edit_floor_makes_the_edits_queries_and_saves_the_amount(
             item_data(item, amount="901"),
             headers={"HX-Request": "true"},
         )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_edit_without_its_row_saves_as_the_edit_and_answers_its_summary_but_no_row(
+    bob_client, example, django_assert_num_queries
+):
+    item = rent(example)
+    url = floor_edit_url(example, item) + "/summary"
+    with django_assert_num_queries(edit_queries()):
+        response = bob_client.post(url, item_data(item, amount="1 900,50"))
+    assert response.status_code == 200
+    version = f'<input type="hidden" name="item-{item.pk}-version" value="2">'
+    assert response.text.startswith(version)
+    assert 'id="summary"' in response.text and 'hx-swap-oob="true"' in response.text
+    assert "3 300,50 €" in response.text  # the new total, as the edit's summary shows it
+    assert "<form" not in response.text  # no row
+    item.refresh_from_db()
+    assert (item.amount, item.version) == (Decimal("1900.50"), 2)
+    assert bob_client.post(url, item_data(item, amount="abc")).status_code == 404
+    stale = item_data(item, amount="950", version=1)
+    assert bob_client.post(url, stale).status_code == 409
 
 
 def test_the_edit_floor_refuses_a_stale_version_as_the_edit_does(bob_client, example):
