@@ -52,14 +52,3 @@ def bars(allocation: Allocation, height: int = 28, gap: int = 30) -> tuple[Bar, 
                 x += width
         result.append(Bar(pool=pool, total=total, y=row * (height + gap), segments=tuple(segments)))
     return tuple(result)
-
-
-def summary_context(allocation: Allocation) -> dict:
-    """What the partials of costing/allocation.html need besides `allocation` itself:
-    shared by the workspace summary and the share page so that both draw the same."""
-    return {
-        "allocation": allocation,
-        "bars": bars(allocation),
-        "summary_rows": [(category, color(i)) for i, category in enumerate(allocation.categories)],
-        "uncovered_color": UNCOVERED_COLOR,
-    }

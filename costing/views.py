@@ -29,7 +29,6 @@ from venues.access import venue_view
 from venues.models import AllocationKey, Change, Role, Venue
 
 from . import export
-from .chart import summary_context
 from .documents import dumps, venue_document
 from .examples import worked_example_allocation
 from .forms import (
@@ -48,6 +47,7 @@ from .models import (
     engine_venue,
     venue_allocation,
 )
+from .summary import summary_context
 from .uploads import LimitedUploadHandler
 from .workspace import CATEGORIES, GROUPS, ITEMS, RowKind, Workspace
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from venues import pagecache
 from venues.models import Venue
 
-from . import chart
+from . import chart, summary
 from .forms import AllocationKeysForm, CostItemForm, MemberCategoryForm, RowForm
 from .models import CostItem, MemberCategory, Pool, Row, Tier, load_rows, venue_allocation
 
@@ -238,7 +238,7 @@ class Workspace:
             "workspace": self,
             "item_kind": ITEMS,
             "category_kind": CATEGORIES,
-            **chart.summary_context(self.allocation),
+            **summary.summary_context(self.allocation),
         }
 
     def context(self, **extra) -> dict:

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from costing import chart
+from costing import summary
 from costing.engine import Allocation
 from venues.models import AllocationKey
 
@@ -39,7 +39,7 @@ def period_pdf(period: Period, language: str) -> bytes:
     context = {
         "period": period,
         "keys": key_labels(period.allocation),
-        **chart.summary_context(period.allocation),
+        **summary.summary_context(period.allocation),
     }
     return render_pdf(
         "periods/statement.html", context, created=period.closed_at, language=language

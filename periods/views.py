@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from costing import chart
+from costing import summary
 from costing.documents import venue_document
 from costing.models import CostItem, engine_venue, venue_allocation
 from costing.templatetags.costing import money
@@ -176,7 +176,7 @@ def period_detail(request: HttpRequest, venue: Venue, month: str) -> HttpRespons
         "venue": venue,
         "period": period,
         "keys": key_labels(period.allocation),
-        **chart.summary_context(period.allocation),
+        **summary.summary_context(period.allocation),
     }
     return render(request, "periods/period.html", context)
 

@@ -14,7 +14,7 @@ from django.utils.cache import add_never_cache_headers
 from django.views.defaults import page_not_found
 
 from accounts import throttle
-from costing import chart, engine
+from costing import engine, summary
 from costing.documents import dumps, venue_allocation_document
 from costing.models import engine_venue, load_rows, venue_balance
 from periods.models import Period, PeriodError, parse_month
@@ -87,7 +87,7 @@ def share_page(request: HttpRequest, venue: Venue) -> HttpResponse:
                 "periods": periods,
                 "show_prices": show_prices,
                 "prices": prices,
-                **chart.summary_context(allocation),
+                **summary.summary_context(allocation),
                 "item_groups": _item_groups(data) if show_items else (),
             }
         # A closed month shows what was frozen: its allocation and items, never today's
@@ -99,7 +99,7 @@ def share_page(request: HttpRequest, venue: Venue) -> HttpResponse:
             "period": period,
             "periods": periods,
             "pinned": bool(venue.shared_period),
-            **chart.summary_context(period.allocation),
+            **summary.summary_context(period.allocation),
             "item_groups": _item_groups(period.frozen_data()) if show_items else (),
         }
 

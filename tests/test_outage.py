@@ -126,7 +126,7 @@ def test_an_htmx_edit_failing_answers_503_and_changes_nothing(bob, venue, rent):
 
 @pytest.mark.parametrize("error", [RuntimeError("a bug"), IntegrityError("a bug too")], ids=type)
 def test_other_errors_stay_500(link, error):
-    with mock.patch("sharing.views.chart.summary_context", side_effect=error):
+    with mock.patch("sharing.views.summary.summary_context", side_effect=error):
         response = browser().get(link.get_absolute_url())
     assert response.status_code == 500
     assert UNAVAILABLE not in response.content.decode()
