@@ -801,7 +801,10 @@ user); then also the venue with the user's role; then also the items and categor
 the venue's lock, in the same round trip), the version-checked UPDATE with the journal's entry
 (one round trip) and the allocation: the edit's queries, in the venue's locked transaction
 (tests/test_bench_floor.py), without its forms and without rendering the row and the summary.
-The edit cannot be faster than the last.
+The edit cannot be faster than the last. "The edit without its row" is the edit but for its
+row's markup: its form validates the post, the row is saved as the edit saves it, and the
+answer carries the new summary, as the edit's does, with the item's new version: what any
+answer that validates a form and shows the new totals costs at least (docs/scaling.md).
 
 Errors (non-2xx responses, socket errors, edits refused as stale): {", ".join(errors) or "none"}.
 Rows of other issues' pages left out (their URL absent, or not answering): {
