@@ -123,7 +123,7 @@ class Workspace:
             "can_edit": self.can_edit,
             "kind": kind,
             "row": row,
-            "form": form or self.form(kind, row),
+            "form": self.form(kind, row) if form is None else form,
         }
         return pagecache.fragment(f"{PAGE}#row", context)
 
