@@ -272,7 +272,7 @@ def categories_edit(request: HttpRequest, venue: Venue) -> HttpResponse:
         if workspace.bound:
             return workspace.render_page(request)
         return _back(venue, CATEGORIES.section)
-    return workspace.fragments(request, CATEGORIES.section, "summary-oob")
+    return workspace.fragments(request, "categories-table", "summary-oob")
 
 
 @venue_view(Role.EDITOR, methods=("GET", "POST"))

@@ -307,3 +307,29 @@ def test_a_refused_share_survives_adding_a_category_and_travels_with_the_next_ch
     expect(category_field(page, residents, "surface_share_pct")).to_have_value("55")
     expect(error).to_contain_text("104,00 %")
     assert MemberCategory.objects.get(pk=residents.pk).surface_share_pct == 51
+
+
+def test_a_refused_new_category_keeps_what_was_typed_while_a_refused_share_is_sent_again(
+    browser_page, example
+):
+    page = browser_page
+    residents = example.categories.get(name="Résidents")
+    log_in(page, "alice", "alice-password")
+    page.goto(example.get_absolute_url())
+    type_in(category_field(page, residents, "surface_share_pct"), "55")
+    error = page.locator(f"#id_category-{residents.pk}-surface_share_pct_error")
+    expect(error).to_contain_text("104,00 %")
+    new_category = page.locator("#categories form.add-row")
+    new_category.get_by_label("Nom de la catégorie").fill("Famille")
+    new_category.get_by_label("Part de la surface").fill("10")  # the stored 100 % and 10 more
+    new_category.get_by_label("Membres").fill("15")
+    new_category.get_by_role("button", name="Ajouter").click()
+    settled(page)
+    # The add is refused and says why; what was typed in it stays, as the refused 55 does,
+    # though the table was sent again (its answer replaces the table alone).
+    expect(new_category.locator(".errorlist")).to_contain_text("dépasseraient 100 %")
+    expect(new_category.get_by_label("Nom de la catégorie")).to_have_value("Famille")
+    expect(new_category.get_by_label("Membres")).to_have_value("15")
+    expect(category_field(page, residents, "surface_share_pct")).to_have_value("55")
+    expect(error).to_contain_text("104,00 %")
+    assert not MemberCategory.objects.filter(name="Famille").exists()
