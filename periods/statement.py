@@ -6,6 +6,7 @@ frozen documents, and its metadata dates are the closing time, not the time of p
 same closed period always gives the same text, and the same bytes.
 """
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from django.template.loader import render_to_string
@@ -18,13 +19,17 @@ from venues.models import AllocationKey
 from .models import Period
 
 
-def render_pdf(template_name: str, context: dict, *, created: datetime, language: str) -> bytes:
+def render_pdf(
+    template_name: str, context: Callable[[], dict], *, created: datetime, language: str
+) -> bytes:
+    """`template_name` as a PDF in `language`: its context is made in that language too (a
+    label it holds reads as the statement does, not as the page that asked for it)."""
     from weasyprint import HTML  # loads Pango: only when a statement is asked for
     from weasyprint.urls import URLFetcher
 
     with translation.override(language):
         stamp = created.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        html = render_to_string(template_name, {**context, "created": stamp})
+        html = render_to_string(template_name, {**context(), "created": stamp})
     # Everything a statement shows is in its HTML: it fetches nothing, by no protocol.
     return HTML(string=html, url_fetcher=URLFetcher(allowed_protocols=())).write_pdf()
 
@@ -36,11 +41,14 @@ def key_labels(allocation: Allocation) -> dict[str, str]:
 
 def period_pdf(period: Period, language: str) -> bytes:
     """The statement of a closed period (the venue's pages and the share page serve it)."""
-    context = {
-        "period": period,
-        "keys": key_labels(period.allocation),
-        **summary.summary_context(period.allocation),
-    }
+
+    def context() -> dict:
+        return {
+            "period": period,
+            "keys": key_labels(period.allocation),
+            **summary.summary_context(period.allocation),
+        }
+
     return render_pdf(
         "periods/statement.html", context, created=period.closed_at, language=language
     )

@@ -362,5 +362,7 @@ def year_statement(request: HttpRequest, venue: Venue, year: int) -> HttpRespons
     }
     language = _language(request)
     created = max(p.closed_at for p in periods)
-    content = render_pdf("periods/year_statement.html", context, created=created, language=language)
+    content = render_pdf(
+        "periods/year_statement.html", lambda: context, created=created, language=language
+    )
     return _pdf(content, f"{venue.slug}.{year}.{language}.pdf")

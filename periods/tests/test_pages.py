@@ -225,6 +225,9 @@ def test_the_statement_reads_in_english_when_chosen(victor_client, example):
     )
     assert "2,500.00 €" in text
     assert "largest remainder" in text
+    # What the statement's context names reads in its language, not the page's (French).
+    assert "“Chosen shares” for infrastructure" in text and "Parts choisies" not in text
+    assert "Rounding: " in text
 
 
 def test_the_same_closed_period_always_gives_the_same_pdf(victor_client, example):
@@ -300,6 +303,9 @@ def test_the_year_shows_each_closed_month_and_marks_the_draft(victor_client, exa
     assert page.status_code == 200
     assert "brouillon" in page.text
     assert "1 700,00 €" in page.text
+    # Its twelve months named as French abbreviates them (not Django's "Jui" and "Jul").
+    for name in ("jan.", "juin", "juil.", "août", "déc."):
+        assert f">{name}<" in page.text
 
 
 # Queries: constant whatever the number of periods
@@ -394,7 +400,7 @@ def test_a_statement_fetches_nothing(monkeypatch):
         "render_to_string",
         lambda *args: '<p>Relevé</p><img src="http://127.0.0.1:9/x.png" alt="">',
     )
-    content = statement.render_pdf("any", {}, created=timezone.now(), language="fr")
+    content = statement.render_pdf("any", dict, created=timezone.now(), language="fr")
     assert "Relevé" in pdf_text(content)
     assert opened == []
 
