@@ -280,8 +280,9 @@ def close_period(venue: Venue, month: str | date, user=None) -> Period:
     if versions["in_force"] is not None:
         raise PeriodError(
             _(
-                "%(month)s est déjà clôturé (version %(version)s). Seul le propriétaire du lieu "
-                "peut le rouvrir pour le clôturer à nouveau."
+                "%(month)s est déjà clôturé (version %(version)s). Pour le clôturer à nouveau, "
+                "rouvrez-le d'abord depuis l'historique du lieu (le propriétaire du lieu seul "
+                "le peut)."
             )
             % {"month": month_label(month).capitalize(), "version": versions["in_force"]}
         )

@@ -99,6 +99,7 @@ def test_closing_twice_is_refused_beside_the_field(bob_client, example):
     response = bob_client.post(url("period_close", example), {"month": month_key(last_month())})
     assert response.status_code == 200
     assert "déjà clôturé" in response.text
+    assert "rouvrez-le d&#x27;abord depuis l&#x27;historique du lieu" in response.text  # how
     assert Period.objects.count() == 1
 
 
