@@ -53,6 +53,7 @@ def pages(world) -> dict[str, str]:
     venue, period, scenario = world["venue"], world["period"], world["scenario"]
     v = [venue.pk]
     return {
+        "my venues": reverse("venue_list"),
         "members": reverse("members", args=v),
         "journal": reverse("venue_journal", args=v),
         "history": reverse("period_list", args=v),
