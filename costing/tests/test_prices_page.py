@@ -2,6 +2,7 @@
 margin and occupancy, other revenue lines, and the monthly balance, edited live with htmx or
 with plain forms (docs/method.md R7–R9)."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -58,8 +59,13 @@ def test_it_shows_each_categorys_share_and_suggested_price(victor_client, exampl
     assert response.status_code == 200
     assert "sa part : 1 700,00 € par mois" in response.text
     assert "70,84 € par membre et par mois" in response.text  # 1 700 / 24, rounded up
-    # Beneficiaries have no member: no price covers their share, said in words.
-    assert "aucun prix ne couvre cette part" in response.text
+    # Beneficiaries carry no share: no price to suggest, as for their coverage.
+    suggested = re.findall(r'data-testid="suggested">([^<]*)<', response.text)
+    assert suggested[2] == "sans objet (part nulle)"
+    # With the surface rule they carry 500,00 € and have no member: no price covers it.
+    example.set_keys("surface", "surface")
+    response = victor_client.get(prices_url(example))
+    assert "aucun prix ne couvre cette part : pas de membre" in response.text
 
 
 def test_a_viewer_sees_the_figures_without_edit_controls(victor_client, example):
