@@ -333,3 +333,18 @@ def test_a_refused_new_category_keeps_what_was_typed_while_a_refused_share_is_se
     expect(category_field(page, residents, "surface_share_pct")).to_have_value("55")
     expect(error).to_contain_text("104,00 %")
     assert not MemberCategory.objects.filter(name="Famille").exists()
+
+
+def test_deleting_a_row_from_the_keyboard_gives_the_focus_to_the_next_row(browser_page, example):
+    page = browser_page
+    electricity = example.cost_items.get(label="Électricité, gaz et eau")
+    internet = example.cost_items.get(label="Abonnement internet haut débit")
+    log_in(page, "alice", "alice-password")
+    page.goto(example.get_absolute_url())
+    page.once("dialog", lambda dialog: dialog.accept())  # "Supprimer le poste … ?"
+    page.locator(f"#item-{electricity.pk} a.delete").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(f"#item-{electricity.pk}")).to_have_count(0)
+    settled(page)
+    expect(page.locator(f"#item-{internet.pk} input[name$='-label']")).to_be_focused()
+    assert not CostItem.objects.filter(pk=electricity.pk).exists()

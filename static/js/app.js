@@ -183,3 +183,28 @@ document.querySelectorAll("[data-copy]").forEach((button) => {
     issue(true);
   });
 })();
+
+// Deleting a row from the keyboard: the focus is on its "✕", which the answer takes away with
+// the row. Give it to the next row (or the one before, or the add row), not to the page's top.
+(() => {
+  const FIELDS = "input:not([type=hidden]), select, textarea, button, a[href]";
+  let heir = null;
+  document.body.addEventListener("htmx:beforeRequest", (event) => {
+    const link = event.detail.elt;
+    heir = null;
+    if (!link.matches || !link.matches("a.delete") || document.activeElement !== link) return;
+    const row = link.closest(".row");
+    const section = row && row.closest("section");
+    const near = [row && row.nextElementSibling, row && row.previousElementSibling]
+      .find((element) => element && element.matches(".row"));
+    heir = near || (section && section.querySelector("form.add-row"));
+  });
+  document.body.addEventListener("htmx:afterSettle", () => {
+    if (!heir || !heir.isConnected) return;
+    const active = document.activeElement;
+    if (active && active !== document.body && active.isConnected) return;
+    const field = heir.querySelector(FIELDS);
+    heir = null;
+    if (field) field.focus();
+  });
+})();
