@@ -239,7 +239,12 @@ def test_the_owner_applies_a_scenario_from_its_comparison(alice_client, bob_clie
     scenario = new_scenario(alice_client, example)
     url = reverse("scenario_compare", args=[example.pk])
     apply_url = reverse("scenario_apply", args=[example.pk, scenario.pk])
-    assert apply_url in alice_client.get(url).text
+    page = alice_client.get(url).text
+    assert apply_url in page
+    # Asked first: the button that applies is inside the question, with what it replaces.
+    question = page[page.index('<details class="confirm actions">') :].split("</details>")[0]
+    assert apply_url in question
+    assert question.index("seront remplacés par ceux de") < question.index("Confirmer : faire de")
     assert apply_url not in bob_client.get(url).text
 
 
