@@ -29,6 +29,7 @@ from venues import journal
 from venues.access import venue_view
 from venues.models import Change, Role, Venue
 
+from . import engine
 from .forms import CategoryPriceForm, OtherRevenueForm, PricingForm
 from .models import MemberCategory, OtherRevenue, venue_balance
 from .workspace import RowKind
@@ -206,7 +207,11 @@ def pricing(request: HttpRequest, venue: Venue) -> HttpResponse:
     form = PricingForm(request.POST, prefix="pricing")
     if form.is_valid():
         fields = ["margin_pct", "occupancy_pct"]
-        before = journal.snapshot(venue, fields)
+        unset = engine.Pricing()  # an unset pricing reads as the page shows it: 0 %, 100 %
+        for name in fields:
+            if getattr(venue, name) is None:
+                setattr(venue, name, getattr(unset, name))
+        before = journal.snapshot(venue, fields)  # a margin set alone logs no occupancy
         venue.margin_pct = form.cleaned_data["margin_pct"]
         venue.occupancy_pct = form.cleaned_data["occupancy_pct"]
         venue.save(update_fields=[*fields, "updated_at"])

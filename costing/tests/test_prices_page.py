@@ -180,7 +180,14 @@ def test_margin_and_occupancy_give_the_worked_examples_suggested_price(bob_clien
     example.refresh_from_db()
     assert (example.margin_pct, example.occupancy_pct) == (D(10), D(90))
     change = Change.objects.filter(model="venues.venue").latest("pk")
-    assert ["margin_pct", "", "10.00"] in change.fields
+    assert ["margin_pct", "0.00", "10.00"] in change.fields  # from what the page showed
+
+
+def test_setting_the_margin_alone_logs_the_margin_alone(bob_client, example):
+    url = reverse("venue_pricing", args=[example.pk])
+    bob_client.post(url, pricing_data("10", "100"), headers=HTMX)  # 100 %: what the page shows
+    change = Change.objects.filter(model="venues.venue").latest("pk")
+    assert change.fields == [["margin_pct", "0.00", "10.00"]]
 
 
 @pytest.mark.parametrize(
