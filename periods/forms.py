@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import PeriodError, month_key, parse_month
+from .models import MONTH_FORMAT, PeriodError, month_key, parse_month
 
 
 def previous_month() -> date:
@@ -15,7 +15,10 @@ class ClosePeriodForm(forms.Form):
     month = forms.CharField(
         label=_("Mois à clôturer"),
         max_length=7,
-        help_text=_("AAAA-MM. Le mois garde la répartition d'aujourd'hui, telle quelle."),
+        error_messages={"max_length": MONTH_FORMAT},  # "novembre": the format, not a length
+        # The browser's month picker shows the month in words; without one, the placeholder
+        # gives the format (and a wrong one is refused, saying it).
+        help_text=_("Le mois garde la répartition d'aujourd'hui, telle quelle."),
         widget=forms.TextInput(attrs={"type": "month", "placeholder": "2026-11"}),
     )
 

@@ -43,14 +43,17 @@ class PeriodError(ValueError):
         self.message = message
 
 
+MONTH_FORMAT = gettext_lazy(
+    "Indiquez un mois sous la forme AAAA-MM (par exemple 2026-11), à partir de l'an 2000."
+)
+
+
 def parse_month(text: str) -> date:
     """The first day of the month `text` names ("2026-11"); PeriodError otherwise."""
     match = MONTH.fullmatch(text.strip()) if isinstance(text, str) else None
     if match and int(match[1]) >= FIRST_YEAR and 1 <= int(match[2]) <= 12:
         return date(int(match[1]), int(match[2]), 1)
-    raise PeriodError(
-        _("Indiquez un mois sous la forme AAAA-MM (par exemple 2026-11), à partir de l'an 2000.")
-    )
+    raise PeriodError(str(MONTH_FORMAT))
 
 
 def month_key(month: date) -> str:
