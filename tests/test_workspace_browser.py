@@ -289,17 +289,23 @@ def test_without_javascript_the_categories_table_saves_with_its_button(live_serv
     assert (residents.surface_share_pct, residents.members) == (51, 30)
 
 
-def test_a_refused_share_survives_adding_a_category_and_travels_with_the_next_change(
-    browser_page, example
-):
-    page = browser_page
+def refused_share(page, example):
+    """The workspace with the residents' share typed as 55 % (104 % in all), refused: the
+    residents, their field's message and the row that adds a category."""
     residents = example.categories.get(name="Résidents")
     log_in(page, "alice", "alice-password")
     page.goto(example.get_absolute_url())
     type_in(category_field(page, residents, "surface_share_pct"), "55")
     error = page.locator(f"#id_category-{residents.pk}-surface_share_pct_error")
     expect(error).to_contain_text("104,00 %")
-    new_category = page.locator("#categories form.add-row")
+    return residents, error, page.locator("#categories form.add-row")
+
+
+def test_a_refused_share_survives_adding_a_category_and_travels_with_the_next_change(
+    browser_page, example
+):
+    page = browser_page
+    residents, error, new_category = refused_share(page, example)
     new_category.get_by_label("Nom de la catégorie").fill("Associations")
     new_category.get_by_role("button", name="Ajouter").click()
     expect(page.locator("#summary")).to_contain_text("Associations")
@@ -313,13 +319,7 @@ def test_a_refused_new_category_keeps_what_was_typed_while_a_refused_share_is_se
     browser_page, example
 ):
     page = browser_page
-    residents = example.categories.get(name="Résidents")
-    log_in(page, "alice", "alice-password")
-    page.goto(example.get_absolute_url())
-    type_in(category_field(page, residents, "surface_share_pct"), "55")
-    error = page.locator(f"#id_category-{residents.pk}-surface_share_pct_error")
-    expect(error).to_contain_text("104,00 %")
-    new_category = page.locator("#categories form.add-row")
+    residents, error, new_category = refused_share(page, example)
     new_category.get_by_label("Nom de la catégorie").fill("Famille")
     new_category.get_by_label("Part de la surface").fill("10")  # the stored 100 % and 10 more
     new_category.get_by_label("Membres").fill("15")
