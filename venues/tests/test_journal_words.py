@@ -110,7 +110,7 @@ def test_each_kind_of_change_reads_as_a_sentence_in_french(alice_client, journal
         "Clôture · période clôturée",
         "Réouverture · période clôturée",
         "Modification · catégorie de membres « Résidents » Prix : — → 80,00",
-        "Marge de précaution (%) : — → 10,00",
+        "Marge de précaution (%) : 0,00 → 10,00",  # from what the Tarifs page showed
         "Modification · autre revenu « Subvention » Montant : 6 000,00 → 6 500,00",
         "Suppression · autre revenu « Subvention »",
         "Modification · lien de partage « AG » Montrer les prix : non → oui",
@@ -129,6 +129,6 @@ def test_each_kind_of_change_reads_as_a_sentence_in_english(alice_client, journa
         "Sent · invitation “dave@example.org” Role: — → Read-only",
         "Closing · closed period",
         "Change · other revenue “Subvention” Amount: 6,000.00 → 6,500.00",
-        "Contingency margin (%): — → 10.00",
+        "Contingency margin (%): 0.00 → 10.00",
     ]:
         assert expected in text, expected
