@@ -1,7 +1,8 @@
 """The performance benchmark (`make bench`): prints a Markdown table, writes bench/RESULTS.md.
 
 1. The costing engine on 100 … 100 000 items (bench/engine.py).
-2. HTTP throughput of one gunicorn sync worker (debug off, PostgreSQL, production middleware)
+2. HTTP throughput of one gunicorn process as gunicorn.conf.py configures it (its worker class
+   and threads; debug off, PostgreSQL, production middleware)
    on loopback, driven by wrk, for a bare Django view, /healthz, the venue pages and the htmx
    edit's first steps alone (bench/urls.py), each as a ratio to /healthz measured in the same
    run by the same driver.
@@ -646,6 +647,17 @@ PAGE_LABELS = {
 ONE_CONNECTION = ("edit", "floor-login", "floor-venue", "floor-edit", "floor-summary")
 
 
+def _worker() -> dict[str, str]:
+    """The worker class and threads of gunicorn.conf.py, which the benchmark's server reads."""
+    import runpy
+
+    config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    return {"class": config["worker_class"], "threads": str(config["threads"])}
+
+
+WORKER = _worker()
+
+
 def machine() -> dict[str, str]:
     import django
     import gunicorn as gunicorn_package
@@ -777,9 +789,10 @@ Django {about["django"]}, gunicorn {about["gunicorn"]}, PostgreSQL {about["postg
 
 {chr(10).join(engine_verdicts)}
 
-## HTTP throughput: one gunicorn sync worker, debug off, PostgreSQL, production middleware
+## HTTP throughput: one gunicorn process, debug off, PostgreSQL, production middleware
 
-One gunicorn process with one sync worker (`--workers 1 --threads 1`) serves every row, in
+One gunicorn process (`--workers 1`) serves every row, as gunicorn.conf.py configures it
+otherwise: {WORKER["class"]} worker, {WORKER["threads"]} threads, in
 one run, with the production settings (`DJANGO_DEBUG=0`, the production middleware, the
 psycopg pool; only `DJANGO_SECURE_SSL_REDIRECT=0` and `DJANGO_SECURE_COOKIES=0` for plain
 HTTP on loopback) and `DJANGO_SETTINGS_MODULE=bench.settings`, which only adds the bare view's
