@@ -20,17 +20,21 @@ from tierslieux.template_loader import Loader, TranslatedNode
 SOURCES = {
     "page.html": """{% extends "base.html" %}{% load i18n %}
 {% block content %}{% translate "Répartition" %}|{% translate "Surface %" %}
-{% translate " : " context "label and value" %}|{% translate "Non couvert" as uncovered %}[{{ uncovered }}]
+{% translate " : " context "label and value" %}|
+{% translate "Non couvert" as uncovered %}[{{ uncovered }}]
 {% translate "Catégorie" noop %}|{% translate name %}|{% translate "Catégorie"|upper %}
-{% if flag %}{% translate "Catégorie" %}{% elif other %}{% translate "Non couvert" %}{% else %}{% translate "Répartition" %}{% endif %}
-{% for x in items %}{% translate "Catégorie" %}{{ x }}{% empty %}{% translate "Non couvert" %}{% endfor %}
+{% if flag %}{% translate "Catégorie" %}{% elif other %}{% translate "Non couvert" %}
+{% else %}{% translate "Répartition" %}{% endif %}
+{% for x in items %}{% translate "Catégorie" %}{{ x }}
+{% empty %}{% translate "Non couvert" %}{% endfor %}
 {% with y=name %}{% translate "Répartition" %}{{ y }}{% endwith %}
 {% partialdef part inline %}<p>{% translate "Catégorie" %}</p>{% endpartialdef %}
 {% partialdef later %}<p>{% translate "Non couvert" %}</p>{% endpartialdef %}{% partial later %}
 {% autoescape off %}{% translate "Répartition" %}{{ name }}{% endautoescape %}
 {% blocktranslate with n=name %}Supprimer « {{ n }} »{% endblocktranslate %}
 {% include "included.html" %}{% endblock %}""",
-    "base.html": """{% load i18n %}<title>{% translate "Répartition" %}</title>{% block content %}{% endblock %}""",
+    "base.html": """{% load i18n %}<title>{% translate "Répartition" %}</title>
+{% block content %}{% endblock %}""",
     "included.html": """{% load i18n %}<i>{% translate "Catégorie" %} {{ name }}</i>""",
 }
 CONTEXTS = [
@@ -90,7 +94,7 @@ def test_each_language_has_its_own_copy_and_switching_back_and_forth_keeps_each_
     for language in ("fr", "en", "fr", "en"):
         with translation.override(language):
             seen.append(ours.get_template("base.html").render({}))
-    assert seen == ["<title>Répartition</title>", "<title>Allocation</title>"] * 2
+    assert seen == ["<title>Répartition</title>\n", "<title>Allocation</title>\n"] * 2
 
 
 @pytest.mark.parametrize("language", ["fr", "en"])
@@ -101,9 +105,7 @@ def test_the_summarys_partials_are_what_django_renders(language, partial):
     plain = DjangoTemplates(
         {"NAME": "plain", "DIRS": settings.TEMPLATES[0]["DIRS"], "APP_DIRS": True, "OPTIONS": {}}
     )
-    allocation = engine.allocate_despite_violations(
-        load_venue_document(WORKED_EXAMPLE.read_text())
-    )
+    allocation = engine.allocate_despite_violations(load_venue_document(WORKED_EXAMPLE.read_text()))
     name = f"costing/allocation.html#{partial}"
     with translation.override(language):
         context = {**summary_context(allocation), "cards": "summary"}
