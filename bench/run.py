@@ -12,7 +12,8 @@ Everything runs against a scratch PostgreSQL database (127.0.0.1:5432, dropped a
 wrk is installed with apt-get when missing and running as root. About 2 minutes on 2 cores.
 Environment knobs: BENCH_DURATION (seconds per wrk run, default 4), BENCH_ROUNDS (rounds of
 every wrk run, the best one counts; default 2), BENCH_CONNECTIONS (wrk connections for the GET
-pages, default 4). To see where a page's time goes: bench/hotspots.py.
+pages, default 4). To see where a page's time goes: bench/hotspots.py; whether a change makes
+the edit faster: bench/compare.py.
 """
 
 import datetime
