@@ -243,7 +243,16 @@ CACHES = {
             "MAX_ENTRIES": env_int("TIERSLIEUX_CACHE_ENTRIES", 100_000),
             "MAX_BYTES": env_int("TIERSLIEUX_CACHE_MB", 64) * 2**20,
         },
-    }
+    },
+    # What {% cache %} keeps (a workspace row's actions: its buttons and links, named after the
+    # row): small, made from what its key names, cheaper to render again than to fetch from
+    # another machine. Always this process's memory, with or without Redis.
+    "template_fragments": {
+        "BACKEND": "venues.pagecache.BoundedLocMemCache",
+        "LOCATION": "template_fragments",
+        "TIMEOUT": None,
+        "OPTIONS": {"MAX_ENTRIES": 100_000, "MAX_BYTES": 8 * 2**20},
+    },
 }
 
 # With REDIS_URL (redis://host:6379/0, a database of the app's own), the page cache and the

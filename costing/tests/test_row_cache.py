@@ -140,3 +140,54 @@ def test_the_summary_the_edit_rendered_is_the_one_the_next_view_shows_rendered_o
     english = victor_client.get(example.get_absolute_url()).text
     assert len(summaries) == 3
     assert "Allocation" in summary(english) or "allocation" in summary(english)
+
+
+def test_a_rows_actions_are_rendered_once_and_name_it_again_once_it_is_renamed_or_noted(
+    alice_client, example, monkeypatch
+):
+    """A row's buttons and links ({% cache %} "row-actions", kept per process): the same at
+    every render of the row until it is renamed or its notes change, which they show."""
+    from django.templatetags import i18n
+
+    labels: list[str] = []  # each "Supprimer « … »" rendered, as it is rendered
+    render = i18n.BlockTranslateNode.render
+
+    def spy(self, context):
+        text = render(self, context)
+        if text.startswith("Supprimer «"):
+            labels.append(text)
+        return text
+
+    monkeypatch.setattr(i18n.BlockTranslateNode, "render", spy)
+    item = rent(example)
+    url = reverse("item_edit", args=[example.pk, item.pk])
+    for amount in ("1 234,5", "1 300"):
+        item.refresh_from_db()
+        answer = alice_client.post(url, item_data(item, amount=amount), headers=HTMX).text
+        assert "Supprimer « Loyer du local »" in answer
+    assert labels.count("Supprimer « Loyer du local »") <= 1  # the second edit: from the cache
+
+    item.refresh_from_db()
+    renamed = item_data(item, label="Loyer <révisé>")
+    answer = alice_client.post(url, renamed, headers=HTMX).text
+    assert "Supprimer « Loyer &lt;révisé&gt; »" in answer
+    assert 'aria-label="Supprimer « Loyer du local »"' not in answer
+    assert 'class="details"' in answer
+
+    CostItem.objects.filter(pk=item.pk).update(notes="Bail <signé> en 2024")
+    page = alice_client.get(example.get_absolute_url()).text
+    row = page.split(f'id="item-{item.pk}"', 1)[1].split("</form>", 1)[0]
+    assert 'class="details has-notes"' in row
+    assert 'title="Bail &lt;signé&gt; en 2024"' in row
+
+
+def test_a_rows_actions_are_in_the_language_of_the_page(alice_client, example, settings):
+    item = rent(example)
+    url = reverse("item_edit", args=[example.pk, item.pk])
+    french = alice_client.post(url, item_data(item, amount="1 250"), headers=HTMX).text
+    item.refresh_from_db()
+    alice_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = alice_client.post(url, item_data(item, amount="1 260"), headers=HTMX).text
+    assert "Supprimer « Loyer du local »" in french
+    assert "Delete “Loyer du local”" in english
+    assert "Supprimer" not in english
