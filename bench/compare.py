@@ -34,12 +34,11 @@ sys.path[0] = str(ROOT)  # the project, not bench/, first on the path
 
 import bench.run as bench  # noqa: E402
 from tests.production import (  # noqa: E402
-    free_port,
+    gunicorn,
     manage,
     postgres_available,
     production_env,
     scratch_database,
-    wait_until_up,
 )
 
 PATHS = {
@@ -51,26 +50,14 @@ PATHS = {
 
 @contextlib.contextmanager
 def server(env: dict[str, str], checkout: Path) -> Iterator[tuple[str, int]]:
-    """gunicorn from `checkout`, one process (its URL, its worker's pid)."""
-    port = free_port()
-    command = [
-        sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py",
-        "--bind", f"127.0.0.1:{port}", "--workers", "1", "--graceful-timeout", "5",
-    ]  # fmt: skip
-    process = subprocess.Popen(
-        command, cwd=checkout, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    threading.Thread(
-        target=bench.drain, args=(process.stderr, deque(maxlen=20)), daemon=True
-    ).start()
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(url, process)
-        children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
-        yield url, int(children[0])
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
+    """gunicorn from `checkout`, one process: its URL, its worker's pid."""
+    with gunicorn(env, workers=1, checkout=checkout) as started:
+        threading.Thread(
+            target=bench.drain, args=(started.process.stderr, deque(maxlen=20)), daemon=True
+        ).start()
+        pid = started.process.pid
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        yield started.url, int(children[0])
 
 
 def cpu_seconds(pid: int) -> float:

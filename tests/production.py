@@ -119,12 +119,13 @@ def gunicorn(
     workers: int | None = None,
     threads: int | None = None,
     log_dir: Path | None = None,
+    checkout: Path = ROOT,
 ) -> Iterator[Server]:
     """gunicorn started as the Dockerfile starts it, from gunicorn.conf.py, on a free loopback
     port. `workers` and `threads`, when given, override the configuration's (per-run
     overrides, as a benchmark needs). With `log_dir`, its output goes to access.log (stdout)
     and error.log (stderr); otherwise stdout is dropped and stderr is a pipe for the caller
-    to read."""
+    to read. `checkout`: the copy of the project it serves (bench/compare.py's other one)."""
     port = free_port()
     command = [
         sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py",
@@ -141,7 +142,7 @@ def gunicorn(
         else:
             stdout = files.enter_context((log_dir / "access.log").open("wb"))
             stderr = files.enter_context((log_dir / "error.log").open("wb"))
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=stdout, stderr=stderr)
+        process = subprocess.Popen(command, cwd=checkout, env=env, stdout=stdout, stderr=stderr)
         url = f"http://127.0.0.1:{port}"
         try:
             wait_until_up(url, process)
