@@ -105,7 +105,8 @@ class Loader(cached.Loader):
         template = super().get_template(template_name, skip)
         if not compiled:
             # Two threads that compile it at once each translate their own copy; a thread that
-            # takes the cached copy before it is translated renders the same text, untranslated.
+            # takes the cached copy before it is translated renders the same text through the
+            # {% translate %} tags themselves.
             seen: set[int] = set()
             translate_constants(template.nodelist, seen)
             for partial in template.extra_data.get("partials", {}).values():
