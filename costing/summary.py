@@ -10,7 +10,7 @@ place it shows, than on the figure itself. The summary is rendered at every edit
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cached_property
+from functools import cached_property, partial
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString
@@ -19,6 +19,12 @@ from django.utils.translation import ngettext
 from .chart import UNCOVERED_COLOR, bars, color
 from .engine import Allocation, CategoryAllocation
 from .templatetags.costing import money, number, pct
+
+
+def shown_money(amount: Decimal | None, currency: str) -> SafeString:
+    """An amount as the `money` filter shows it, escaped as autoescaping would."""
+    return escape(money(amount, currency))
+
 
 # The chart's pool label sits this far below its bar's top (SVG units): on the bar's middle.
 CHART_LABEL_OFFSET = 19
@@ -46,27 +52,27 @@ class SummaryRow:
 
     @cached_property
     def infrastructure(self) -> SafeString:
-        return escape(money(self.category.infrastructure, self.currency))
+        return shown_money(self.category.infrastructure, self.currency)
 
     @cached_property
     def services(self) -> SafeString:
-        return escape(money(self.category.services, self.currency))
+        return shown_money(self.category.services, self.currency)
 
     @cached_property
     def total(self) -> SafeString:
-        return escape(money(self.category.total, self.currency))
+        return shown_money(self.category.total, self.currency)
 
     @cached_property
     def per_m2(self) -> SafeString:
-        return escape(money(self.category.per_m2, self.currency))
+        return shown_money(self.category.per_m2, self.currency)
 
     @cached_property
     def per_workstation(self) -> SafeString:
-        return escape(money(self.category.per_workstation, self.currency))
+        return shown_money(self.category.per_workstation, self.currency)
 
     @cached_property
     def per_member(self) -> SafeString:
-        return escape(money(self.category.per_member, self.currency))
+        return shown_money(self.category.per_member, self.currency)
 
     @cached_property
     def workstations(self) -> SafeString:
@@ -141,10 +147,7 @@ def summary_context(allocation: Allocation) -> dict:
     """What the partials of costing/allocation.html need besides `allocation` itself:
     shared by the workspace summary and the share page so that both draw the same."""
     currency = allocation.currency
-
-    def shown(amount: Decimal) -> SafeString:
-        return escape(money(amount, currency))
-
+    shown = partial(shown_money, currency=currency)
     return {
         "allocation": allocation,
         "figures": figures(allocation, shown),
