@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models, transaction
+from django.db import connections, models, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Cast, Lower
 from django.utils import timezone
@@ -428,21 +428,40 @@ def load_rows(venue: Venue) -> None:
     keep_rows(venue, _ROWS.values(using=venue._state.db or "default", venue_id=venue.pk))
 
 
+# For each kind: its fields' names, in its model's order, and the columns of `_rows`' query
+# that hold them; the decimal fields among them, by position, with their number of places.
+_OWN = {
+    kind: (
+        [f.attname for f in model._meta.concrete_fields],
+        [list(_FIELDS).index(f.attname) for f in model._meta.concrete_fields],
+        [
+            (position, Decimal(1).scaleb(-f.decimal_places))
+            for position, f in enumerate(model._meta.concrete_fields)
+            if isinstance(f, models.DecimalField)
+        ],
+        model._meta.get_field("venue"),
+    )
+    for kind, model in _KINDS.items()
+}
+
+
 def keep_rows(venue: Venue, found: list[tuple]) -> None:
     """Hand the rows of `_rows`' query to the venue (load_rows)."""
+    using = venue._state.db or "default"
+    # SQLite gives the second SELECT's decimals without their scale (100 for 100.00): back to
+    # the field's decimal places, as a query of its own model returns them. PostgreSQL keeps
+    # each value's scale.
+    rescale = connections[using].vendor == "sqlite"
     rows: dict[str, list] = {kind: [] for kind in _KINDS}
     for kind, *values in found:
-        model = _KINDS[kind]
-        by_name = dict(zip(_FIELDS, values, strict=True))
-        for name, value in by_name.items():
-            # SQLite gives the second SELECT's decimals without their scale (100 for 100.00):
-            # back to the field's decimal places, as a query of its own model returns them.
-            field = _FIELDS[name]
-            if value is not None and isinstance(field, models.DecimalField):
-                by_name[name] = Decimal(value).quantize(Decimal(1).scaleb(-field.decimal_places))
-        names = [f.attname for f in model._meta.concrete_fields]
-        row = model.from_db(venue._state.db, names, [by_name[name] for name in names])
-        model._meta.get_field("venue").set_cached_value(row, venue)
+        names, columns, decimals, venue_field = _OWN[kind]
+        own = [values[column] for column in columns]
+        if rescale:
+            for position, places in decimals:
+                if own[position] is not None:
+                    own[position] = Decimal(own[position]).quantize(places)
+        row = _KINDS[kind].from_db(venue._state.db, names, own)
+        venue_field.set_cached_value(row, venue)
         rows[kind].append(row)
     cache = venue.__dict__.setdefault("_prefetched_objects_cache", {})
     for kind, manager in (("item", venue.cost_items), ("category", venue.categories)):

@@ -59,6 +59,14 @@ def test_the_rows_come_back_as_their_models_give_them_decimals_with_their_places
     ]
     assert {str(item.amount) for item in items} == {"1234.50"}
 
+    def stored(row) -> dict:  # every field, decimals as text: "12.50" and "12.5" differ
+        return {f.attname: str(getattr(row, f.attname)) for f in type(row)._meta.concrete_fields}
+
+    for rows, model in ((items, CostItem), (categories, MemberCategory)):
+        expected = model.objects.filter(venue=example).order_by("position", "pk")
+        assert [stored(row) for row in rows] == [stored(row) for row in expected]
+        assert all(row.venue is venue for row in rows)  # no query to reach their venue
+
 
 def test_a_placeholder_that_never_reaches_the_parameters_is_refused_when_compiled(example):
     ignored = CompiledQuery(lambda *, venue_id: Venue.objects.all(), "venue_id")
