@@ -3,8 +3,9 @@
 and 12 categories with long names and 5-digit amounts (issue 15, point 3).
 
 Measured in the browser: every visible table's cells and every row's inputs inside the
-viewport and inside whatever clips them, their figures fitting their boxes, and nothing that
-scrolls sideways; on a phone, the allocation by category is one card per category."""
+viewport and inside whatever clips them, their figures fitting their boxes, each row's
+select showing its chosen option whole, and nothing that scrolls sideways; on a phone, the
+allocation by category is one card per category."""
 
 from decimal import Decimal
 
@@ -57,6 +58,20 @@ MEASURE = """() => {
       if (box.right > clipOf(input) + 1 || box.width < 80)
         problems.push(`${name}: ${box.width} px wide, ending at ${box.right} px`);
     } else check(name, input);
+  }
+  // A row's select (its options are the app's: frequencies, bases) shows its chosen option
+  // whole: its text, its padding and its arrow (20 px). A select of category names may cut
+  // a long name.
+  const ruler = document.createElement("canvas").getContext("2d");
+  for (const select of document.querySelectorAll("main .row select")) {
+    if (!shown(select) || select.selectedIndex < 0) continue;
+    const style = getComputedStyle(select);
+    ruler.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+    const text = select.options[select.selectedIndex].text;
+    const padding = parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
+    const needed = ruler.measureText(text).width + padding + 20;
+    if (needed > select.clientWidth + 1)
+      problems.push(`${select.name}: "${text}" cut (${needed} px in ${select.clientWidth})`);
   }
   for (const card of document.querySelectorAll(".summary-card")) {
     if (!shown(card)) continue;
