@@ -36,10 +36,11 @@ def _fast_password_hashing(settings):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Each test starts with nothing cached (pages, throttling counters)."""
-    from django.core.cache import cache
+    """Each test starts with nothing cached (pages, throttling counters, template fragments)."""
+    from django.core.cache import caches
 
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
 
 
 def _user(username: str) -> User:

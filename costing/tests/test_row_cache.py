@@ -191,3 +191,65 @@ def test_a_rows_actions_are_in_the_language_of_the_page(alice_client, example, s
     assert "Supprimer « Loyer du local »" in french
     assert "Delete “Loyer du local”" in english
     assert "Supprimer" not in english
+
+
+@pytest.fixture
+def rendered_widgets(monkeypatch) -> list[str]:
+    """The names of the form fields rendered as widgets, as they are rendered."""
+    from django.forms.boundfield import BoundField
+
+    seen: list[str] = []
+    as_widget = BoundField.as_widget
+
+    def spy(self, *args, **kwargs):
+        seen.append(self.html_name)
+        return as_widget(self, *args, **kwargs)
+
+    monkeypatch.setattr(BoundField, "as_widget", spy)
+    return seen
+
+
+def test_an_items_other_fields_are_rendered_once_and_show_every_value_they_take(
+    alice_client, example, rendered_widgets
+):
+    """The fields an edit of the amount leaves as they were ({% cache %} "item-fields"): the
+    label, the frequency, the months and "counted" are rendered once while only the amount
+    changes, and again as soon as one of them changes."""
+    item = rent(example)
+    prefix = f"item-{item.pk}"
+    url = reverse("item_edit", args=[example.pk, item.pk])
+    for amount in ("1 234,5", "1 300"):
+        item.refresh_from_db()
+        answer = alice_client.post(url, item_data(item, amount=amount), headers=HTMX).text
+        assert 'value="Loyer du local"' in answer and "compté" in answer
+    assert rendered_widgets.count(f"{prefix}-amount") == 2
+    assert rendered_widgets.count(f"{prefix}-label") == 1  # the second answer: from the cache
+    assert rendered_widgets.count(f"{prefix}-included") == 1
+
+    item.refresh_from_db()
+    changed = item_data(
+        item, label="Loyer <révisé>", frequency="one_off", amortization_months="24", included=""
+    )
+    answer = alice_client.post(url, changed, headers=HTMX).text
+    assert 'value="Loyer &lt;révisé&gt;"' in answer
+    assert '<option value="one_off" selected>' in answer
+    assert f'name="{prefix}-amortization_months" value="24"' in answer
+    assert f'name="{prefix}-included" id="id_{prefix}-included" checked' not in answer
+
+    # Refused (a negative amount): the row shows what was posted, not what was cached.
+    item.refresh_from_db()
+    refused = item_data(item, label="Loyer refusé", amount="-5", frequency="monthly")
+    answer = alice_client.post(url, refused, headers=HTMX).text
+    assert 'value="Loyer refusé"' in answer and 'value="Loyer &lt;révisé&gt;"' not in answer
+    assert '<option value="monthly" selected>' in answer
+
+
+def test_an_items_other_fields_are_in_the_language_of_the_page(alice_client, example, settings):
+    item = rent(example)
+    url = reverse("item_edit", args=[example.pk, item.pk])
+    french = alice_client.post(url, item_data(item, amount="1 250"), headers=HTMX).text
+    item.refresh_from_db()
+    alice_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = alice_client.post(url, item_data(item, amount="1 260"), headers=HTMX).text
+    assert ">compté</label>" in french and ">par mois</option>" in french
+    assert ">counted</label>" in english and ">per month</option>" in english
