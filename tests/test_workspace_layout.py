@@ -175,3 +175,33 @@ def test_every_column_of_a_venue_of_60_items_and_12_categories_is_read_whole(
 def test_the_phone_layout_passes_axe(workspace_at, example):
     page = workspace_at(example, 390, "fr")
     assert accessibility_violations(page) == []
+
+
+def test_a_table_that_scrolls_sideways_on_a_phone_shows_a_shadow_on_the_edge_hiding_columns(
+    workspace_at, example
+):
+    """The history of closed months is wider than a phone: its box scrolls sideways, and a
+    shadow on the edge that hides columns says so, gone once that edge is reached."""
+    from io import BytesIO
+
+    from django.urls import reverse
+    from PIL import Image, ImageStat
+
+    page = workspace_at(example, 390, "fr")
+    page.goto(reverse("period_list", args=[example.pk]))
+    box = page.locator(".scroll").first
+    assert box.evaluate("e => e.scrollWidth > e.clientWidth + 40")
+
+    def edges() -> tuple[float, float]:
+        """The mean brightness of the box's 3 px on the left and on the right (255: white)."""
+        image = Image.open(BytesIO(box.screenshot())).convert("L")
+        width, height = image.size
+        left = ImageStat.Stat(image.crop((0, 0, 3, height))).mean[0]
+        right = ImageStat.Stat(image.crop((width - 3, 0, width, height))).mean[0]
+        return left, right
+
+    start_left, start_right = edges()
+    box.evaluate("e => e.scrollLeft = e.scrollWidth")
+    end_left, end_right = edges()
+    assert start_right < end_right - 15  # more to the right: a shadow, gone at the end
+    assert end_left < start_left - 15  # scrolled: a shadow on the left, none at the start
