@@ -10,6 +10,8 @@ at once (docs/architecture.md).
 """
 
 import csv
+from collections.abc import Callable
+from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
@@ -17,12 +19,13 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import prefetch_related_objects
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
+from django_htmx.http import HttpResponseClientRedirect
 
 from venues import journal
 from venues.access import venue_view
@@ -169,11 +172,47 @@ def _back(venue: Venue, anchor: str = "") -> HttpResponse:
     return redirect(venue.get_absolute_url() + (f"#{anchor}" if anchor else ""))
 
 
+GONE = gettext_lazy(
+    "Cette ligne n'existe plus : quelqu'un l'a supprimée, ou un scénario appliqué a remplacé "
+    "les coûts du lieu. Voici le lieu tel qu'il est maintenant."
+)
+
+
+class RowGone(Http404):
+    """A row of a venue the user may open, which no longer exists: deleted by someone else,
+    or replaced by a scenario applied since the user's page was loaded."""
+
+
 def _row(rows, pk: int):
     for row in rows:
         if row.pk == pk:
             return row
-    raise Http404
+    raise RowGone
+
+
+def _unless_gone(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A view of one row: if the row is not in the venue (gone since the user's page was
+    loaded), a 404 that says so and leads back to the venue as it is now, rather than a bare
+    "page not found" about a row still on the user's screen. Nothing is written. With htmx,
+    the whole page is loaded again (its other rows may be gone too), with the message.
+    A row of another venue gets the same answer: nothing tells it apart from a row gone."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, venue: Venue, *args, **kwargs) -> HttpResponse:
+        try:
+            return view(request, venue, *args, **kwargs)
+        except RowGone:
+            if request.htmx:
+                messages.warning(request, GONE)
+                response = HttpResponseClientRedirect(venue.get_absolute_url())
+            else:
+                response = render(
+                    request, "costing/row_gone.html", {"venue": venue, "message": GONE}
+                )
+            response.status_code = 404
+            return response
+
+    return wrapper
 
 
 @venue_view(Role.EDITOR, methods=("POST",), with_lock=ROWS_WITH_LOCK)
@@ -209,6 +248,7 @@ def row_add(request: HttpRequest, venue: Venue, kind: RowKind, **group: str) -> 
 
 
 @venue_view(Role.EDITOR, methods=("POST",), with_lock=ROWS_WITH_LOCK)
+@_unless_gone
 def row_edit(request: HttpRequest, venue: Venue, kind: RowKind, row_id: int) -> HttpResponse:
     """Save a row if it is valid and nobody changed it since the user loaded it; otherwise
     answer with the refusal: the row with its errors, or the fresh row with a message."""
@@ -276,8 +316,9 @@ def categories_edit(request: HttpRequest, venue: Venue) -> HttpResponse:
 
 
 @venue_view(Role.EDITOR, methods=("GET", "POST"))
+@_unless_gone
 def row_delete(request: HttpRequest, venue: Venue, kind: RowKind, row_id: int) -> HttpResponse:
-    row = get_object_or_404(kind.model, venue=venue, pk=row_id)
+    row = _row(kind.model.objects.filter(venue=venue, pk=row_id), row_id)
     if request.method == "GET":
         context = {"venue": venue, "row": row}
         return render(request, "costing/confirm_delete_row.html", context)
@@ -290,6 +331,7 @@ def row_delete(request: HttpRequest, venue: Venue, kind: RowKind, row_id: int) -
 
 
 @venue_view(Role.EDITOR, methods=("POST",), with_lock=ROWS_WITH_LOCK)
+@_unless_gone
 def row_move(request: HttpRequest, venue: Venue, kind: RowKind, row_id: int) -> HttpResponse:
     rows = list(kind.rows(venue))
     row = _row(rows, row_id)
@@ -301,10 +343,11 @@ def row_move(request: HttpRequest, venue: Venue, kind: RowKind, row_id: int) -> 
 
 
 @venue_view(Role.EDITOR, methods=("GET", "POST"), with_lock=ROWS_WITH_LOCK)
+@_unless_gone
 def item_details(request: HttpRequest, venue: Venue, item_id: int) -> HttpResponse:
     """The whole item on a page of its own, to change its group or its notes."""
     if request.method == "GET":
-        item = get_object_or_404(CostItem, venue=venue, pk=item_id)
+        item = _row(CostItem.objects.filter(venue=venue, pk=item_id), item_id)
         return _details_page(request, venue, item, CostItemDetailsForm(instance=item))
     items = list(ITEMS.rows(venue))
     item = _row(items, item_id)

@@ -158,6 +158,64 @@ def test_a_stale_save_is_refused_with_the_fresh_row(alice_client, bob_client, ex
     assert [change.actor_name for change in changes] == ["bob"]
 
 
+GONE = "Cette ligne n'existe plus"
+
+
+def test_a_row_deleted_by_someone_else_sends_the_editor_back_to_the_venue_as_it_is(
+    alice_client, bob_client, example
+):
+    """Bob deleted the rent while it was still on Alice's screen: her edit, her move, her
+    delete and her details of it write nothing; with htmx, the venue's page comes again and
+    says why; without, a "not found" that says why and leads back to the venue."""
+    item = rent(example)
+    seen_by_alice = item_data(item, amount="1200")
+    bob_client.post(reverse("item_delete", args=[example.pk, item.pk]), headers=HTMX)
+    changes = Change.objects.count()
+    for url, data in (
+        (reverse("item_edit", args=[example.pk, item.pk]), seen_by_alice),
+        (reverse("item_move", args=[example.pk, item.pk]), {"direction": "up"}),
+        (reverse("item_delete", args=[example.pk, item.pk]), {}),
+        (reverse("item_details", args=[example.pk, item.pk]), seen_by_alice),
+    ):
+        response = alice_client.post(url, data, headers=HTMX)
+        assert response.status_code == 404
+        assert response["HX-Redirect"] == example.get_absolute_url()  # htmx follows it
+        page = html.unescape(alice_client.get(example.get_absolute_url()).text)
+        assert GONE in page and 'class="warning"' in page
+        assert "Loyer du local" not in page
+
+        response = alice_client.post(url, data)  # without JavaScript
+        assert response.status_code == 404
+        page = html.unescape(response.text)
+        assert GONE in page and f'href="{example.get_absolute_url()}"' in page
+    assert Change.objects.count() == changes  # nothing written, not even in the journal
+    assert not CostItem.objects.filter(pk=item.pk).exists()
+
+
+def test_a_gone_rows_details_page_says_so_and_leads_back_to_the_venue(alice_client, example):
+    item = rent(example)
+    url = reverse("item_details", args=[example.pk, item.pk])
+    item.delete()
+    response = alice_client.get(url)
+    assert response.status_code == 404
+    assert GONE in html.unescape(response.text)
+    assert f'href="{example.get_absolute_url()}"' in response.text
+
+
+def test_a_row_of_another_venue_is_not_found_as_a_row_gone_would_be(
+    alice_client, charlie_client, example, charlies_venue
+):
+    """Through his own venue's id, Charlie's post of Alice's rent is a row his venue does not
+    have: the same 404 as for a row gone, and nothing written."""
+    item = rent(example)
+    url = reverse("item_edit", args=[charlies_venue.pk, item.pk])
+    response = charlie_client.post(url, item_data(item, amount="1"))
+    assert response.status_code == 404
+    assert "Loyer du local" not in response.text
+    item.refresh_from_db()
+    assert item.amount == Decimal("1100.00")
+
+
 def test_a_one_off_purchase_is_spread_over_60_months_until_the_manager_says_otherwise(
     alice_client, example
 ):
