@@ -264,3 +264,42 @@ def test_a_visitor_learns_what_the_app_is_then_logs_in_with_her_email_address(br
     page.get_by_role("button", name="Se connecter").last.click()
     expect(page.get_by_role("heading", name="Mes lieux")).to_be_visible()
     expect(page.get_by_role("link", name="Mes lieux")).to_be_visible()
+
+
+def test_an_edit_of_a_row_a_teammate_deleted_meanwhile_brings_the_venue_back_with_why(
+    browser_page, example
+):
+    from django.urls import reverse
+
+    from costing.models import CostItem
+
+    page = browser_page
+    log_in(page, "alice", "alice-password")
+    page.goto(example.get_absolute_url())
+    internet = CostItem.objects.get(venue=example, label="Abonnement internet haut débit")
+    CostItem.objects.filter(pk=internet.pk).delete()  # Bob, in his own browser, meanwhile
+    page.evaluate("window.stillTheSamePage = true")
+
+    amount = row(page, "Abonnement internet haut débit").locator("input[name$='-amount']")
+    amount.fill("75")
+    amount.press("Tab")
+    expect(page.get_by_role("status").filter(has_text="Cette ligne n'existe plus")).to_be_visible()
+    assert page.evaluate("window.stillTheSamePage === undefined")  # the page loaded again
+    expect(row(page, "Abonnement internet haut débit")).to_have_count(0)
+    expect(page.locator("#request-error")).to_be_hidden()  # not "try again in a moment"
+    assert accessibility_violations(page) == []
+
+    page.goto(reverse("item_details", args=[example.pk, internet.pk]))  # as without JavaScript
+    expect(page.get_by_role("heading", name="Ligne introuvable")).to_be_visible()
+    assert accessibility_violations(page) == []
+    page.get_by_role("link", name=f"Revenir à « {example.name} »").click()
+    site = page.url.split("/venues/")[0]
+    expect(page).to_have_url(f"{site}{example.get_absolute_url()}")
+    # Both answers were 404s, as for any row the venue does not have; nothing else failed.
+    gone = f"{site}{example.get_absolute_url()}items/{internet.pk}/"
+    assert sorted(e for e in page.errors if e.startswith("404 ")) == [
+        f"404 {gone}",
+        f"404 {gone}details/",
+    ]
+    assert all(e.startswith("404 ") or "status of 404" in e for e in page.errors)
+    page.errors.clear()
