@@ -94,6 +94,15 @@ _JSON_ERRORS = {
 _MISSING = object()
 
 
+# A line of the document's lists, in words, counted from 1 as a manager counts them.
+_LINES = {
+    "cost_items": gettext_noop("poste n° %(number)s"),
+    "categories": gettext_noop("catégorie n° %(number)s"),
+    "revenues": gettext_noop("recette n° %(number)s"),
+}
+_LINE = re.compile(r"(cost_items|categories|revenues)\[(\d+)\]")
+
+
 class DocumentError(ValueError):
     def __init__(self, path: str, message: str):
         # Paths and messages quote the document (keys, values): keep them printable as UTF-8.
@@ -101,6 +110,15 @@ class DocumentError(ValueError):
         super().__init__(f"{path}: {message}")
         self.path = path
         self.message = message
+
+    @property
+    def line(self) -> str | None:
+        """The line of a list the path points into, in words ("poste n° 4" for
+        cost_items[3]), in the active language; None for a path outside the lists."""
+        found = _LINE.match(self.path)
+        if found is None:
+            return None
+        return _(_LINES[found[1]]) % {"number": int(found[2]) + 1}
 
 
 class _NotANumber:

@@ -636,6 +636,11 @@ class UploadVenueForm(forms.Form):
         try:
             return load_venue_document(upload.read())
         except DocumentError as error:
+            # The path for whoever edits the JSON, the line in words for whoever does not.
+            if error.line:
+                message = _("Document invalide, %(line)s — %(error)s")
+            else:
+                message = _("Document invalide — %(error)s")
             raise forms.ValidationError(
-                _("Document invalide — %(error)s"), params={"error": str(error)}
+                message, params={"error": str(error), "line": error.line}
             ) from None

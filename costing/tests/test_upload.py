@@ -312,6 +312,31 @@ def test_an_invalid_item_late_in_the_document_creates_nothing(alice_client):
     )
 
 
+def test_a_refused_line_is_also_named_in_words_counted_from_one(alice_client, settings):
+    """The path for whoever edits the JSON; the line as a manager counts them, for the rest."""
+    document = example()
+    document["cost_items"][9]["frequency"] = "weekly"
+    content = json.dumps(document).encode()
+    assert_refused_beside_the_field(
+        upload(alice_client, content),
+        "Document invalide, poste n° 10 — cost_items[9].frequency: fréquence : valeur inconnue",
+    )
+    document = example()
+    document["categories"][2]["surface_share_pct"] = "beaucoup"
+    response = upload(alice_client, json.dumps(document).encode())
+    assert_refused_beside_the_field(
+        response, "Document invalide, catégorie n° 3 — categories[2].surface_share_pct: "
+    )
+    document = example()
+    del document["name"]  # not a line of a list: the path alone
+    response = upload(alice_client, json.dumps(document).encode())
+    assert_refused_beside_the_field(response, "Document invalide — name: est obligatoire")
+    alice_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert_refused_beside_the_field(
+        upload(alice_client, content), "Invalid document, item 10 — cost_items[9].frequency: "
+    )
+
+
 @pytest.mark.parametrize(
     ("change", "path"),
     [
@@ -376,18 +401,18 @@ def test_the_import_address_opened_without_a_file_leads_to_the_new_venue_page(al
 PAST_THE_LIMITS = {
     "501 items": (
         sized_bytes(items=501),
-        "cost_items: au plus 500 postes (501 trouvés)",
-        "cost_items: at most 500 items (found 501)",
+        " — cost_items: au plus 500 postes (501 trouvés)",
+        " — cost_items: at most 500 items (found 501)",
     ),
     "51 categories": (
         sized_bytes(categories=51),
-        "categories: au plus 50 catégories (51 trouvées)",
-        "categories: at most 50 categories (found 51)",
+        " — categories: au plus 50 catégories (51 trouvées)",
+        " — categories: at most 50 categories (found 51)",
     ),
     "5001 characters of notes": (
         sized_bytes(notes="n" * 5001),
-        "cost_items[0].notes: est trop long (au plus 5000 caractères)",
-        "cost_items[0].notes: is too long (at most 5000 characters)",
+        ", poste n° 1 — cost_items[0].notes: est trop long (au plus 5000 caractères)",
+        ", item 1 — cost_items[0].notes: is too long (at most 5000 characters)",
     ),
 }
 
@@ -399,7 +424,7 @@ def test_a_document_past_a_limit_is_refused_naming_it_in_french(
     content, french, _ = PAST_THE_LIMITS[case]
     with django_assert_num_queries(1):  # the session with its user: nothing written
         response = upload(alice_client, content)
-    assert_refused_beside_the_field(response, f"Document invalide — {french}")
+    assert_refused_beside_the_field(response, f"Document invalide{french}")
 
 
 @pytest.mark.parametrize("case", PAST_THE_LIMITS)
@@ -409,7 +434,7 @@ def test_a_document_past_a_limit_is_refused_naming_it_in_english_for_who_chose_i
     content, _, english = PAST_THE_LIMITS[case]
     alice_client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     response = upload(alice_client, content)
-    assert_refused_beside_the_field(response, f"Invalid document — {english}")
+    assert_refused_beside_the_field(response, f"Invalid document{english}")
 
 
 def test_a_document_at_the_limits_is_read(alice_client):
