@@ -732,10 +732,11 @@ def http_table(rows: list[Row]) -> str:
             # Each round measures /healthz on one connection just before the edits: a ratio
             # per round, less moved by the machine's drift than the best of each apart.
             paired = sorted(e.rps / h.rps for e, h in zip(edit.runs, healthz_c1.runs, strict=True))
+            median = statistics.median(paired)
             lines.append(
                 f"- the edit ÷ `/healthz` on one connection, round by round ({venue}): "
                 f"{', '.join(f'{ratio:.3f}' for ratio in paired)}; median "
-                f"{statistics.median(paired):.3f} {ok(statistics.median(paired) >= edit.target)}"
+                f"{median:.3f} {ok(median >= edit.target)}"
             )
     for (page, venue), edit in by_key.items():
         floor_row = by_key.get(("floor-edit", venue))

@@ -637,10 +637,11 @@ class UploadVenueForm(forms.Form):
             return load_venue_document(upload.read())
         except DocumentError as error:
             # The path for whoever edits the JSON, the line in words for whoever does not.
-            if error.line:
+            line = error.line
+            if line:
                 message = _("Document invalide, %(line)s — %(error)s")
             else:
                 message = _("Document invalide — %(error)s")
             raise forms.ValidationError(
-                message, params={"error": str(error), "line": error.line}
+                message, params={"error": str(error), "line": line}
             ) from None
