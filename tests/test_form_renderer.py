@@ -8,10 +8,11 @@ import pytest
 from django import forms
 from django.forms.renderers import DjangoTemplates, get_default_renderer
 from django.utils import translation
+from django.utils.safestring import mark_safe
 
 from costing.forms import CostItemForm, MemberCategoryForm
 from costing.models import CostItem, MemberCategory
-from tierslieux.forms import WidgetMemoRenderer
+from tierslieux.forms import VALUE_HOLE_TEMPLATES, VALUE_MARKER, WidgetMemoRenderer
 
 
 def item_forms() -> list[forms.Form]:
@@ -64,8 +65,35 @@ def test_a_widget_context_seen_before_is_not_rendered_again():
         widgets(CostItemForm(instance=item, prefix="item-12"), memo)
         assert rendered.call_count == first  # all remembered
         item.version, item.amount = 4, Decimal("1300")  # as after an edit
-        widgets(CostItemForm(instance=item, prefix="item-12"), memo)
-        assert rendered.call_count == first + 2  # the version and the amount alone
+        edited = widgets(CostItemForm(instance=item, prefix="item-12"), memo)
+        assert rendered.call_count == first  # a new value goes in its place, nothing rendered
+    assert edited == widgets(CostItemForm(instance=item, prefix="item-12"), DjangoTemplates())
+
+
+@pytest.mark.parametrize("template", sorted(VALUE_HOLE_TEMPLATES))
+@pytest.mark.parametrize(
+    "value", ["", "0", "1 700,50", 'a "quoted" <b>value</b> & more', "l'été", "\ue000", VALUE_MARKER]
+)
+def test_a_value_put_in_its_place_is_what_django_renders(template, value):
+    context = {"widget": {"name": "item-3-amount", "value": value, "type": "text",
+                          "attrs": {"id": "id_item-3-amount", "required": True, "maxlength": 20},
+                          "is_hidden": False, "required": True, "template_name": template}}  # fmt: skip
+    memo = WidgetMemoRenderer()
+    expected = DjangoTemplates().render(template, context)
+    assert memo.render(template, context) == expected
+    assert memo.render(template, context) == expected  # from the memo
+    assert len(memo._memo) == 1
+    without = {"widget": {**context["widget"], "value": None}}  # no value attribute at all
+    assert memo.render(template, without) == DjangoTemplates().render(template, without)
+
+
+def test_a_safe_value_is_rendered_as_django_renders_it():
+    context = {"widget": {"name": "x", "value": mark_safe("<b>"), "type": "hidden", "attrs": {},
+                          "template_name": "django/forms/widgets/hidden.html"}}  # fmt: skip
+    memo = WidgetMemoRenderer()
+    assert memo.render("django/forms/widgets/hidden.html", context) == (
+        DjangoTemplates().render("django/forms/widgets/hidden.html", context)
+    )
 
 
 def test_each_language_has_its_own_markup():
