@@ -70,14 +70,15 @@ def test_a_widget_context_seen_before_is_not_rendered_again():
     assert edited == widgets(CostItemForm(instance=item, prefix="item-12"), DjangoTemplates())
 
 
+TRICKY = ["", "0", "1 700,50", 'a "quoted" <b>value</b> & more', "l'été", "\ue000", VALUE_MARKER]
+
+
 @pytest.mark.parametrize("template", sorted(VALUE_HOLE_TEMPLATES))
-@pytest.mark.parametrize(
-    "value", ["", "0", "1 700,50", 'a "quoted" <b>value</b> & more', "l'été", "\ue000", VALUE_MARKER]
-)
+@pytest.mark.parametrize("value", TRICKY)
 def test_a_value_put_in_its_place_is_what_django_renders(template, value):
-    context = {"widget": {"name": "item-3-amount", "value": value, "type": "text",
-                          "attrs": {"id": "id_item-3-amount", "required": True, "maxlength": 20},
-                          "is_hidden": False, "required": True, "template_name": template}}  # fmt: skip
+    attrs = {"id": "id_item-3-amount", "required": True, "maxlength": 20, "hidden": False}
+    widget = {"name": "item-3-amount", "value": value, "type": "text", "attrs": attrs}
+    context = {"widget": {**widget, "is_hidden": False, "template_name": template}}
     memo = WidgetMemoRenderer()
     expected = DjangoTemplates().render(template, context)
     assert memo.render(template, context) == expected
