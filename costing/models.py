@@ -83,16 +83,13 @@ class Row(models.Model):
         the journal's `entry` of the change (venues/journal.py `entry`), in the same round trip
         on PostgreSQL (tierslieux/compiled.py `update_and_insert`): both or neither."""
         now = timezone.now()
-        unchanged = type(self).objects.filter(pk=self.pk, version=seen_version)
         values = {
             "version": F("version") + 1,
             "updated_at": now,
             **{field: getattr(self, field) for field in fields},
         }
-        if entry is None:
-            updated = unchanged.update(**values)
-        else:
-            updated = update_and_insert(unchanged, values, entry)
+        unchanged = {"pk": self.pk, "version": seen_version}
+        updated = update_and_insert(type(self), unchanged, values, entry)
         if updated:
             self.version, self.updated_at = seen_version + 1, now
         return bool(updated)

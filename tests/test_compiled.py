@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.db.models import F, sql
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -13,7 +14,13 @@ from accounts.models import Session
 from accounts.session_store import _SESSION, SessionStore
 from costing.models import _ROWS, CostItem, MemberCategory, create_scenario, load_rows
 from tests.helpers import logged_in
-from tierslieux.compiled import CompiledQuery, run, update_and_insert
+from tierslieux.compiled import (
+    CompiledQuery,
+    insert_statement,
+    run,
+    update_and_insert,
+    update_statement,
+)
 from venues.access import _ACCESS
 from venues.models import Change, Venue
 
@@ -123,19 +130,89 @@ def test_an_update_and_its_journal_entry_are_written_together_or_neither(example
     def entry() -> Change:
         return Change(venue=example, model="costing.costitem", object_id=item.pk, action="changed")
 
-    stale = CostItem.objects.filter(pk=item.pk, version=item.version + 1)
+    stale = {"pk": item.pk, "version": item.version + 1}
     with CaptureQueriesContext(connection) as queries:
-        assert update_and_insert(stale, {"label": "Jamais"}, entry()) == 0
+        assert update_and_insert(CostItem, stale, {"label": "Jamais"}, entry()) == 0
     # PostgreSQL: UPDATE and INSERT in one round trip, then the entry deleted; SQLite: no INSERT
     assert len(queries) == (2 if connection.vendor == "postgresql" else 1)
     assert changes.count() == before
     assert CostItem.objects.get(pk=item.pk).label == item.label
 
-    current = CostItem.objects.filter(pk=item.pk, version=item.version)
+    current = {"pk": item.pk, "version": item.version}
     written = entry()
     with CaptureQueriesContext(connection) as queries:
-        assert update_and_insert(current, {"label": "Loyer révisé"}, written) == 1
+        assert update_and_insert(CostItem, current, {"label": "Loyer révisé"}, written) == 1
     assert len(queries) == (1 if connection.vendor == "postgresql" else 2)
     assert CostItem.objects.get(pk=item.pk).label == "Loyer révisé"
     assert changes.get(pk=written.pk).object_id == item.pk
     assert not written._state.adding
+
+    # without an entry: the UPDATE alone
+    current = {"pk": item.pk, "version": item.version}
+    with CaptureQueriesContext(connection) as queries:
+        assert update_and_insert(CostItem, current, {"label": "Loyer"}) == 1
+    assert len(queries) == 1
+    assert CostItem.objects.get(pk=item.pk).label == "Loyer"
+    assert changes.count() == before + 1
+
+
+def _comparable(params) -> list:
+    """Parameters as compared: a JSON value's wrapper (psycopg's Jsonb) by what it holds."""
+    return [getattr(param, "obj", param) for param in params]
+
+
+def _orm_update(model, where: dict, values: dict) -> tuple[str, list]:
+    update = model.objects.filter(**where).query.chain(sql.UpdateQuery)
+    update.add_update_values(values)
+    return update.get_compiler("default").as_sql()
+
+
+@pytest.mark.parametrize(
+    "model, values",
+    [
+        (CostItem, {"label": "Loyer « révisé » ' <b>", "amount": Decimal("1700.5")}),
+        (CostItem, {"amount": Decimal("0.01"), "frequency": "one_off", "amortization_months": 36}),
+        (CostItem, {"amortization_months": None, "included": False, "notes": "<i>n</i>"}),
+        (MemberCategory, {"name": "Résidents", "surface_share_pct": Decimal("33.33")}),
+        (CostItem, {"venue": "the example"}),  # a model instance for a foreign key
+    ],
+)
+def test_a_compiled_update_is_the_statement_the_orm_compiles_with_the_values_it_prepares(
+    example, model, values
+):
+    row = model.objects.filter(venue=example).first()
+    values = {name: example if value == "the example" else value for name, value in values.items()}
+    for version in (row.version, row.version + 7):  # the second from the compiled statement
+        now = timezone.now()
+        where = {"pk": row.pk, "version": version}
+        values = {"version": F("version") + 1, "updated_at": now, **values}
+        text, params = update_statement(model, where, values, "default")
+        expected_text, expected_params = _orm_update(model, where, values)
+        assert text == expected_text
+        assert _comparable(params) == _comparable(expected_params)
+
+
+def test_a_compiled_insert_is_the_statement_the_orm_compiles_with_the_values_it_prepares(
+    example, alice
+):
+    for actor in (None, alice):
+        entry = Change(
+            venue=example,
+            actor=actor,
+            actor_name=actor.username if actor else "",
+            model="costing.costitem",
+            object_id=12,
+            label="Loyer « révisé » ' <b>",
+            action="changed",
+            fields=[["amount", "1 700,50", "1 800,00"], ["label", 'a"b', "<c>"]],
+        )
+        text, params = insert_statement(entry, "default")
+        meta = Change._meta
+        fields = [f for f in meta.local_concrete_fields if f is not meta.auto_field]
+        insert = sql.InsertQuery(Change)
+        insert.insert_values(fields, [entry])
+        compiler = insert.get_compiler("default")
+        compiler.returning_fields = [meta.pk]
+        [(expected_text, expected_params)] = compiler.as_sql()
+        assert text == expected_text
+        assert _comparable(params) == _comparable(expected_params)
