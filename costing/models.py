@@ -53,6 +53,11 @@ class PriceBasis(models.TextChoices):
     WORKSTATION = "workstation", _("par poste de travail")
 
 
+# One expression for every write: the key of its compiled UPDATE (tierslieux/compiled.py) is
+# hashed from it, and an expression computes its hash once.
+_NEXT_VERSION = F("version") + 1
+
+
 class Row(models.Model):
     """A venue's ordered, versioned row (cost item or member category).
 
@@ -84,7 +89,7 @@ class Row(models.Model):
         on PostgreSQL (tierslieux/compiled.py `update_and_insert`): both or neither."""
         now = timezone.now()
         values = {
-            "version": F("version") + 1,
+            "version": _NEXT_VERSION,
             "updated_at": now,
             **{field: getattr(self, field) for field in fields},
         }
