@@ -216,3 +216,18 @@ def test_a_compiled_insert_is_the_statement_the_orm_compiles_with_the_values_it_
         [(expected_text, expected_params)] = compiler.as_sql()
         assert text == expected_text
         assert _comparable(params) == _comparable(expected_params)
+
+
+def test_a_write_is_compiled_once_for_its_shape_whatever_its_values(example, monkeypatch):
+    compiled: dict = {}
+    monkeypatch.setattr("tierslieux.compiled._WRITES", compiled)
+    item = CostItem.objects.filter(venue=example).first()
+    for amount in ("10.00", "11.00", "12.34", "1700.50"):
+        item.amount = Decimal(amount)
+        assert item.save_if_unchanged(item.version, ["amount"])
+    assert len(compiled) == 1
+    assert CostItem.objects.get(pk=item.pk).amount == Decimal("1700.50")
+    item.label = "Loyer révisé"  # another shape: other fields
+    assert item.save_if_unchanged(item.version, ["label", "amount"])
+    assert len(compiled) == 2
+    assert CostItem.objects.get(pk=item.pk).label == "Loyer révisé"
