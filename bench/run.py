@@ -84,7 +84,7 @@ QUERY_TARGETS = {
 # statement's render time has a section of its own (statement_section, bench/statement.py).
 PAGE_ROWS = [
     ("members", "members page (issue 16)", "members", "venue", "<html"),
-    ("journal", "journal of changes (issue 16)", "venue_journal", "venue", "<html"),
+    ("journal", "journal of changes (issue 16), a full page", "venue_journal", "venue", "<html"),
     ("history", "history of closed months (issue 17)", "period_list", "venue", "<html"),
     ("scenarios", "scenario comparison (issue 18)", "scenario_compare", "venue", "<html"),
 ]  # fmt: skip
@@ -359,12 +359,21 @@ def setup_data(env: dict[str, str], tmp: Path) -> dict:
         """
 import json, os
 from bench.sample import item_fields
+from venues import journal
 from venues.models import ShareLink, Venue
+from venues.team_views import JOURNAL_PAGE_SIZE
 out = {}
 for name, slug in json.loads(os.environ["BENCH_SLUGS"]).items():
     venue = Venue.objects.get(slug=slug)
     link = ShareLink.objects.create(venue=venue, label="Banc d'essai")
     item = venue.cost_items.filter(frequency="monthly").order_by("position", "pk").first()
+    # a full page of the journal in every round, not only once the edits have filled it
+    for _ in range(JOURNAL_PAGE_SIZE):
+        before = journal.snapshot(item, ["amount"])
+        item.amount += 1
+        after = journal.snapshot(item, ["amount"])
+        entry = journal.entry(venue, item, "changed", before=before, after=after)
+        assert item.save_if_unchanged(item.version, ["amount"], entry)
     out[name] = {
         "id": venue.pk, "token": link.token, "item": item.pk, "amount": str(item.amount),
         "fields": item_fields(item),
