@@ -1,6 +1,7 @@
 """A database outage (PostgreSQL restarting, the pool waiting in vain for a connection) answers
 503 with a French page and Retry-After, never 500, wherever the error comes from: a view, the
-session loaded on the way in, the session saved on the way out.
+session loaded on the way in, the session saved on the way out. A GET is tried once more
+before that; a POST is not.
 
 The failures are mocked here; `make loadtest` restarts a real PostgreSQL under load.
 """
@@ -11,6 +12,7 @@ from unittest import mock
 import pytest
 from django.conf import settings
 from django.db import IntegrityError, InterfaceError, OperationalError, connection
+from django.db.backends.utils import CursorWrapper
 from django.test import Client
 
 from accounts.session_store import SessionStore
@@ -68,6 +70,24 @@ def test_a_query_failing_in_a_view_answers_503(link, error):
     assert_unavailable(response)
 
 
+def test_a_page_whose_query_is_cut_once_is_served_on_a_second_try(link, venue):
+    """PostgreSQL restarting terminates the connection under a query: the GET runs again."""
+    execute = CursorWrapper.execute
+    failures = []
+
+    def cut_once(self, sql, params=None):
+        if not failures:
+            failures.append(sql)
+            raise OperationalError("terminating connection due to administrator command")
+        return execute(self, sql, params)
+
+    with mock.patch.object(CursorWrapper, "execute", cut_once):
+        response = browser().get(link.get_absolute_url())
+    assert len(failures) == 1
+    assert response.status_code == 200
+    assert venue.name in response.content.decode()
+
+
 @pytest.mark.parametrize("error", DOWN, ids=str)
 def test_no_connection_at_all_answers_503_to_a_logged_in_manager(alice, venue, error):
     client = browser(alice)
@@ -117,9 +137,10 @@ def test_an_htmx_edit_failing_answers_503_and_changes_nothing(bob, venue, rent):
     url = f"/venues/{venue.pk}/items/{rent.pk}/"
     with mock.patch.object(
         CostItem, "save_if_unchanged", side_effect=OperationalError("server closed")
-    ):
+    ) as save:
         response = browser(bob).post(url, data, headers={"HX-Request": "true"})
     assert_unavailable(response)
+    assert save.call_count == 1  # a write is not tried again: it may have been committed
     rent.refresh_from_db()
     assert (rent.amount, rent.version) == (Decimal("1100"), 1)
 

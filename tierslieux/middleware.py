@@ -3,7 +3,7 @@ import sys
 
 from django.conf import settings
 from django.core.signals import got_request_exception
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -68,12 +68,28 @@ class DatabaseUnavailableMiddleware:
     It sits before SessionMiddleware: a view's error comes through process_exception, and a
     middleware's error (sessions live in the database) as a 500 response marked by the
     got_request_exception signal, which is replaced here.
+
+    A GET or HEAD is tried once more first, on a new connection from the pool, which waits for
+    the database to come back (up to DATABASE_POOL_TIMEOUT): a page whose query PostgreSQL's
+    restart cut short is served a moment later instead of failing. Nothing else is: a POST's
+    write may have been committed before its answer was lost (loadtest/run.py settles edits by
+    reading the page again).
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self._response(request)
+        if getattr(request, _UNAVAILABLE, False) and request.method in ("GET", "HEAD"):
+            delattr(request, _UNAVAILABLE)
+            for connection in connections.all(initialized_only=True):
+                if not connection.in_atomic_block:  # a test's; no request's is open here
+                    connection.close()  # back to the pool, which drops it if broken
+            response = self._response(request)
+        return response
+
+    def _response(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if response.status_code == 500 and getattr(request, _UNAVAILABLE, False):
             return database_unavailable()
@@ -83,4 +99,5 @@ class DatabaseUnavailableMiddleware:
         if not isinstance(exception, DATABASE_ERRORS):
             return None
         logger.warning("Database unavailable on %s: %s", request.path, exception)
+        setattr(request, _UNAVAILABLE, True)
         return database_unavailable()
