@@ -179,7 +179,7 @@ _WRITES: dict[tuple, tuple] = {}
 _MAX_WRITES = 512
 
 
-def _compiled(key: tuple, compile: Callable[[], tuple]) -> tuple:
+def _compiled(key: tuple, compile: Callable[[], Any]) -> Any:
     compiled = _WRITES.get(key)
     if compiled is None:
         compiled = compile()
@@ -188,12 +188,14 @@ def _compiled(key: tuple, compile: Callable[[], tuple]) -> tuple:
     return compiled
 
 
-def _fixed_fields(field) -> bool:
-    """A field the compilers write as a plain parameter, whatever its value."""
+def _written_as_a_parameter(field) -> bool:
+    """Whether the compilers write the field's value as one plain parameter, whatever it is."""
     return getattr(field, "get_placeholder_sql", None) is None and not field.has_db_default()
 
 
-def update_statement(model: type[Model], where: dict[str, int], values: dict[str, Any], using: str):
+def update_statement(
+    model: type[Model], where: dict[str, int], values: dict[str, Any], using: str
+) -> tuple[str, list]:
     """`model.objects.filter(**where).update(**values)`'s SQL and parameters, the statement
     compiled once per shape. `where` holds ids (or versions): integers, as CompiledQuery's."""
     connection = connections[using]
@@ -204,8 +206,10 @@ def update_statement(model: type[Model], where: dict[str, int], values: dict[str
 
     def compile() -> tuple:
         # in the range of any integer field (a version is a positive one), unlike ids' placeholders
-        placeholders = {name: 32_123 - i for i, name in enumerate(where)}
-        queryset = model._default_manager.using(using).filter(**placeholders)
+        placeholders = {32_123 - i: name for i, name in enumerate(where)}
+        queryset = model._default_manager.using(using).filter(
+            **{name: value for value, name in placeholders.items()}
+        )
         update = queryset.query.chain(sql.UpdateQuery)
         update.add_update_values(
             {name: _Slot(name) if expression is None else expression for name, expression in shape}
@@ -213,7 +217,7 @@ def update_statement(model: type[Model], where: dict[str, int], values: dict[str
         fields = {
             value.name: field for field, _, value in update.values if isinstance(value, _Slot)
         }
-        if update.related_updates or not all(map(_fixed_fields, fields.values())):
+        if update.related_updates or not all(map(_written_as_a_parameter, fields.values())):
             raise ValueError(f"{model.__name__}: an update this module does not compile")
         text, params = update.get_compiler(using).as_sql()
         slots, found = [], []
@@ -221,10 +225,9 @@ def update_statement(model: type[Model], where: dict[str, int], values: dict[str
             if isinstance(param, _Slot):
                 slots.append((index, param.name, fields[param.name]))
                 found.append(param.name)
-            elif isinstance(param, int) and param in placeholders.values():
-                name = next(n for n, value in placeholders.items() if value == param)
-                slots.append((index, name, None))
-                found.append(name)
+            elif isinstance(param, int) and param in placeholders:
+                slots.append((index, placeholders[param], None))
+                found.append(placeholders[param])
         if sorted(found) != sorted([*fields, *where]):
             raise ValueError(f"values not each once in the compiled parameters: {found}")
         return text, tuple(params), tuple(slots)
@@ -251,8 +254,8 @@ def insert_statement(obj: Model, using: str) -> tuple[str, list]:
     # What Model.save() inserts: every concrete field but the generated ones and the id.
     fields = [f for f in meta.local_concrete_fields if not f.generated and f is not meta.auto_field]
 
-    def compile() -> tuple:
-        if not all(map(_fixed_fields, fields)):
+    def compile() -> str:
+        if not all(map(_written_as_a_parameter, fields)):
             raise ValueError(f"{model.__name__}: an insert this module does not compile")
         template = model()
         for field in fields:
@@ -264,9 +267,9 @@ def insert_statement(obj: Model, using: str) -> tuple[str, list]:
         [(text, params)] = compiler.as_sql()
         if [getattr(p, "name", None) for p in params] != [f.attname for f in fields]:
             raise ValueError(f"{model.__name__}: its fields not each once in its parameters")
-        return (text,)
+        return text
 
-    (text,) = _compiled(("insert", using, connection.vendor, model), compile)
+    text = _compiled(("insert", using, connection.vendor, model), compile)
     params = []
     for field in fields:
         value = field.pre_save(obj, add=True)  # as SQLInsertCompiler.pre_save_val
