@@ -231,3 +231,14 @@ def test_a_write_is_compiled_once_for_its_shape_whatever_its_values(example, mon
     assert item.save_if_unchanged(item.version, ["label", "amount"])
     assert len(compiled) == 2
     assert CostItem.objects.get(pk=item.pk).label == "Loyer révisé"
+
+
+def test_a_version_out_of_its_columns_range_matches_no_row_as_the_orm_filter_does(example):
+    item = CostItem.objects.filter(venue=example).first()
+    changes = Change.objects.filter(venue=example).count()
+    entry = Change(venue=example, model="costing.costitem", object_id=item.pk, action="changed")
+    for version in (2**70, -(2**70)):
+        assert not CostItem.objects.filter(pk=item.pk, version=version).exists()
+        assert update_and_insert(CostItem, {"pk": item.pk, "version": version}, {}, entry) == 0
+    assert Change.objects.filter(venue=example).count() == changes
+    assert CostItem.objects.get(pk=item.pk).version == item.version

@@ -195,10 +195,18 @@ def _written_as_a_parameter(field) -> bool:
 
 def update_statement(
     model: type[Model], where: dict[str, int], values: dict[str, Any], using: str
-) -> tuple[str, list]:
+) -> tuple[str, list] | None:
     """`model.objects.filter(**where).update(**values)`'s SQL and parameters, the statement
-    compiled once per shape. `where` holds ids (or versions): integers, as CompiledQuery's."""
+    compiled once per shape; None when no row can match. `where` holds ids (or versions):
+    integers, as CompiledQuery's."""
     connection = connections[using]
+    for name, value in where.items():
+        # as the ORM's integer lookups: a value out of its column's range matches nothing
+        # (a version posted by hand), rather than failing in the database
+        field = model._meta.pk if name == "pk" else model._meta.get_field(name)
+        low, high = connection.ops.integer_field_range(field.get_internal_type())
+        if (low is not None and value < low) or (high is not None and value > high):
+            return None
     shape = tuple(
         (name, value if hasattr(value, "resolve_expression") else None)
         for name, value in values.items()
@@ -299,7 +307,10 @@ def update_and_insert(
     """
     using = router.db_for_write(model)
     connection = connections[using]
-    update_sql, update_params = update_statement(model, where, values, using)
+    statement = update_statement(model, where, values, using)
+    if statement is None:
+        return 0
+    update_sql, update_params = statement
     if obj is None or connection.vendor != "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(update_sql, update_params)
