@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
@@ -112,6 +113,28 @@ class FieldChange:
     label: str
     before: str
     after: str
+
+
+class Entry:
+    """A change as the journal's page shows it. An entry never changes once written, so the page
+    keeps each one's markup ({% cache %} in venues/journal.html, under its id and the reader's
+    language): what naming and valuing it takes is worked out only for an entry not yet
+    rendered in this process."""
+
+    def __init__(self, change: Change) -> None:
+        self.change = change
+
+    @cached_property
+    def subject(self) -> str:
+        return subject(self.change)
+
+    @cached_property
+    def name(self) -> str:
+        return name(self.change)
+
+    @cached_property
+    def fields(self) -> list[FieldChange]:
+        return describe(self.change)
 
 
 def describe(change: Change) -> list[FieldChange]:

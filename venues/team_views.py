@@ -160,14 +160,12 @@ def invitation_revoke(request: HttpRequest, venue: Venue, invitation_id: int) ->
 @venue_view(Role.VIEWER, methods=("GET",))
 def venue_journal(request: HttpRequest, venue: Venue) -> HttpResponse:
     """The venue's changes, newest first, a page at a time (two queries whatever their number:
-    the count and the page, each entry with its author)."""
+    the count and the page, each entry with its author); each entry rendered once per process
+    and language (`journal.Entry`)."""
     page = Paginator(venue.changes.for_display(), JOURNAL_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    entries = [
-        (change, journal.subject(change), journal.name(change), journal.describe(change))
-        for change in page
-    ]
+    entries = [journal.Entry(change) for change in page]
     return render(
         request, "venues/journal.html", {"venue": venue, "page": page, "entries": entries}
     )

@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from tests.helpers import item_data, rent
+from venues import journal as journal_module
 from venues.models import Change, Venue
 
 pytestmark = pytest.mark.django_db
@@ -119,7 +120,7 @@ def test_the_journal_runs_the_same_queries_whatever_its_length(
 ):
     _entries(example, count)
     journal(alice_client, example)
-    with django_assert_num_queries(4):  # session with its user, venue, count, page
+    with django_assert_num_queries(4):  # session with its user, venue, count, page (no user)
         response = journal(alice_client, example)
     assert response.content.decode().count('<span class="after">') == min(count, 50)
 
@@ -137,3 +138,34 @@ def test_the_journal_is_never_on_the_public_share_page(alice_client, client, wor
     assert "SECRET-JOURNAL" not in text
     assert reverse("venue_journal", args=[venue.pk]) not in text
     assert "SECRET-JOURNAL" in journal(alice_client, venue).content.decode()
+
+
+def _table(response) -> str:
+    text = response.content.decode()
+    return text[text.index("<tbody>") : text.index("</tbody>")]
+
+
+def test_each_entry_is_rendered_once_then_shown_as_rendered(alice_client, example, monkeypatch):
+    """An entry never changes: the page keeps its markup, and describes only the new ones."""
+    described = []
+    describe = journal_module.describe
+    monkeypatch.setattr(journal_module, "describe", lambda c: described.append(c.pk) or describe(c))
+    first = _table(journal(alice_client, example))
+    assert len(described) == example.changes.count() > 0
+    described.clear()
+    assert _table(journal(alice_client, example)) == first
+    assert described == []
+    edit_rent(alice_client, example, "1 234,56")
+    text = journal(alice_client, example).content.decode()
+    assert described == [example.changes.latest("at", "pk").pk]
+    assert '<span class="after">1\xa0234,56</span>' in text
+    assert text.count("<time datetime=") == example.changes.count()
+
+
+def test_an_entry_read_in_french_then_in_english_reads_in_english(alice_client, example):
+    edit_rent(alice_client, example, "1250.5")
+    assert "Modification · poste de coût" in journal(alice_client, example).content.decode()
+    alice_client.post(reverse("set_language"), {"language": "en"})
+    text = journal(alice_client, example).content.decode()
+    assert "Change · cost item “Loyer du local”" in text and "Modification" not in text
+    assert '<span class="after">1,250.50</span>' in text
