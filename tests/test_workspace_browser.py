@@ -348,3 +348,63 @@ def test_deleting_a_row_from_the_keyboard_gives_the_focus_to_the_next_row(browse
     settled(page)
     expect(page.locator(f"#item-{internet.pk} input[name$='-label']")).to_be_focused()
     assert not CostItem.objects.filter(pk=electricity.pk).exists()
+
+
+def test_without_javascript_enter_in_the_categories_table_saves_the_table(live_server, example):
+    """Enter submits a form with its first button: the table's save, not a row's "↑"."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import CHROMIUM
+
+    contributors = example.categories.get(name="Contributeurs")
+    before = list(example.categories.values_list("pk", flat=True))
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"]
+        )
+        page = browser.new_context(base_url=live_server.url, java_script_enabled=False).new_page()
+        log_in(page, "alice", "alice-password")
+        page.goto(example.get_absolute_url())
+        category_field(page, contributors, "members").fill("9")
+        category_field(page, contributors, "members").press("Enter")
+        page.wait_for_load_state()
+        expect(category_field(page, contributors, "members")).to_have_value("9")
+        browser.close()
+    assert MemberCategory.objects.get(pk=contributors.pk).members == 9
+    assert list(example.categories.values_list("pk", flat=True)) == before  # nothing moved
+
+
+def test_moving_a_row_from_the_keyboard_keeps_the_focus_on_its_button(browser_page, example):
+    page = browser_page
+    first_item = example.cost_items.order_by("position", "pk").first()
+    first_category = example.categories.order_by("position", "pk").first()
+    log_in(page, "alice", "alice-password")
+    page.goto(example.get_absolute_url())
+    for row in (f"item-{first_item.pk}", f"category-{first_category.pk}"):
+        page.locator(f"#{row}-down").focus()
+        page.keyboard.press("Enter")
+        settled(page)
+        expect(page.locator(f"#{row}-down")).to_be_focused()
+    assert example.cost_items.order_by("position", "pk").first() != first_item
+    assert example.categories.order_by("position", "pk").first() != first_category
+
+
+def test_adding_a_row_from_the_keyboard_gives_the_focus_back_to_the_add_row(browser_page, example):
+    page = browser_page
+    log_in(page, "alice", "alice-password")
+    page.goto(example.get_absolute_url())
+    add = page.locator("#group-infrastructure-basic form.add-row")
+    add.get_by_label("Libellé").fill("Assurance")
+    add.get_by_label("Montant").fill("40")
+    add.get_by_role("button", name="Ajouter").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#group-infrastructure-basic input[value='Assurance']")).to_have_count(1)
+    settled(page)
+    expect(page.locator("#add-infrastructure-basic")).to_be_focused()
+    new_category = page.locator("#categories form.add-row")
+    new_category.get_by_label("Nom de la catégorie").fill("Associations")
+    page.locator("#add-category").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#summary")).to_contain_text("Associations")
+    settled(page)
+    expect(page.locator("#add-category")).to_be_focused()
