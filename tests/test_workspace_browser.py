@@ -408,3 +408,17 @@ def test_adding_a_row_from_the_keyboard_gives_the_focus_back_to_the_add_row(brow
     expect(page.locator("#summary")).to_contain_text("Associations")
     settled(page)
     expect(page.locator("#add-category")).to_be_focused()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_a_label_typed_as_one_long_word_never_widens_its_details_page(
+    browser_page, example, width
+):
+    item = example.cost_items.order_by("position", "pk").first()
+    CostItem.objects.filter(pk=item.pk).update(label="L" * 200)  # the longest a label may be
+    page = browser_page
+    page.set_viewport_size({"width": width, "height": 900})
+    log_in(page, "alice", "alice-password")
+    page.goto(f"{example.get_absolute_url()}items/{item.pk}/details/")
+    expect(page.locator("h1")).to_contain_text("L" * 200)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
