@@ -201,6 +201,11 @@ class Allocation:
     # Only from allocate_despite_violations: the broken rules, whose columns counted as 0 %.
     violations: tuple[Violation, ...] = ()
 
+    @property
+    def improved_total(self) -> Decimal:
+        """What the improved tier adds to the month (the total is this and `basic_total`)."""
+        return self.infrastructure.improved + self.services.improved
+
     def pool(self, name: str) -> PoolCost:
         if name == "infrastructure":
             return self.infrastructure

@@ -132,6 +132,7 @@ def figures(allocation: Allocation, shown: Callable[[Decimal], SafeString]) -> d
         "services_improved": shown(allocation.services.improved),
         "services_total": shown(allocation.services.total),
         "basic_total": shown(allocation.basic_total),
+        "improved_total": shown(allocation.improved_total),
         "total": shown(allocation.total),
         "cost_per_m2": shown(allocation.cost_per_m2),
         "uncovered_infrastructure": shown(allocation.uncovered_infrastructure),

@@ -411,9 +411,7 @@ def test_adding_a_row_from_the_keyboard_gives_the_focus_back_to_the_add_row(brow
 
 
 @pytest.mark.parametrize("width", [1280, 390])
-def test_a_label_typed_as_one_long_word_never_widens_its_details_page(
-    browser_page, example, width
-):
+def test_a_label_typed_as_one_long_word_never_widens_its_details_page(browser_page, example, width):
     item = example.cost_items.order_by("position", "pk").first()
     CostItem.objects.filter(pk=item.pk).update(label="L" * 200)  # the longest a label may be
     page = browser_page

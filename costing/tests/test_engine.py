@@ -202,6 +202,7 @@ def test_it_sums_pools_per_tier():
     assert allocation.pool("services") == allocation.services
     assert allocation.total == D("17.00")
     assert allocation.basic_total == D("10.00")
+    assert allocation.improved_total == D("7.00")
 
 
 def test_it_splits_a_pool_by_surface_shares_under_the_surface_key():

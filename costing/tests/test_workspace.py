@@ -250,6 +250,21 @@ def test_a_one_off_purchase_whose_months_are_emptied_is_not_saved_and_says_why(
     assert item.amortization_months == 24
 
 
+def test_the_monthly_total_row_shows_each_tier_and_the_whole(alice_client, example):
+    """De base | Amélioré | Total, on the total row as on the pools' rows above it."""
+    CostItem.objects.create(
+        venue=example, label="Écran", pool="infrastructure", tier="improved",
+        amount=Decimal("600"), frequency="one_off", amortization_months=60,
+    )  # fmt: skip
+    text = alice_client.get(example.get_absolute_url()).content.decode()
+    row = re.search(r"Total par mois</th>(.*?)</tr>", text).group(1)
+    assert re.findall(r'<td class="num[^"]*"[^>]*>([^<]*)</td>', row) == [
+        "2 500,00 €",
+        "10,00 €",
+        "2 510,00 €",
+    ]
+
+
 def test_the_what_if_switch_takes_an_item_out_of_the_total(alice_client, example):
     item = rent(example)
     data = item_data(item)
