@@ -167,6 +167,10 @@ class CostItemDetailsForm(CostItemForm):
         )
 
 
+# A percentage typed as no number: an example that is a percentage, not an amount.
+NOT_A_PERCENTAGE = _("Saisissez un pourcentage, par exemple 12,5.")
+
+
 def percentage_field(label: str) -> AmountField:
     """0 to 100 with up to 2 decimals; left blank, it counts as 0."""
     out_of_range = _("Une part va de 0 à 100 %%.")
@@ -177,7 +181,11 @@ def percentage_field(label: str) -> AmountField:
         max_digits=5,
         initial=Decimal(0),
         required=False,
-        error_messages={"min_value": out_of_range, "max_value": out_of_range},
+        error_messages={
+            "min_value": out_of_range,
+            "max_value": out_of_range,
+            "invalid": NOT_A_PERCENTAGE,
+        },
     )
 
 
@@ -477,7 +485,7 @@ class CategoryPriceForm(forms.ModelForm):
 class PricingForm(forms.Form):
     """The venue's contingency margin and expected occupancy (docs/method.md, R8)."""
 
-    OCCUPANCY_RANGE = _("Le taux d'occupation va de plus de 0 à 100 %.")
+    OCCUPANCY_RANGE = _("Le taux d'occupation doit être de plus de 0 % et d'au plus 100 %.")
 
     margin_pct = AmountField(
         label=_("Marge de précaution (%)"),
@@ -485,10 +493,12 @@ class PricingForm(forms.Form):
         max_value=engine.MAX_MARGIN_PCT,
         max_digits=6,
         help_text=_("Pour les imprévus : de 0 à 1 000 %."),
+        error_messages={"invalid": NOT_A_PERCENTAGE},
     )
     occupancy_pct = AmountField(
         label=_("Taux d'occupation attendu (%)"),
         max_digits=5,
+        error_messages={"invalid": NOT_A_PERCENTAGE},
         help_text=_(
             "La part des membres ou des postes qui paient en moyenne : plus de 0, au plus 100 %."
         ),

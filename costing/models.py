@@ -40,6 +40,15 @@ class Frequency(models.TextChoices):
     ONE_OFF = "one_off", _("achat unique (amorti)")
 
 
+class RevenueFrequency(models.TextChoices):
+    """A revenue line's frequencies: a cost's, but what is received once is no purchase."""
+
+    MONTHLY = "monthly", _("par mois")
+    QUARTERLY = "quarterly", _("par trimestre")
+    YEARLY = "yearly", _("par an")
+    ONE_OFF = "one_off", _("recette unique (étalée)")
+
+
 class PriceFrequency(models.TextChoices):
     """A price recurs: the frequencies of costs but the one-off (docs/method.md, R7)."""
 
@@ -347,6 +356,12 @@ class OtherRevenue(Amount):
         "venues.Venue", on_delete=models.CASCADE, related_name="other_revenues"
     )
     label = models.CharField(_("libellé"), max_length=200)
+    frequency = models.CharField(
+        _("fréquence"),
+        max_length=10,
+        choices=RevenueFrequency.choices,
+        default=RevenueFrequency.MONTHLY,
+    )
 
     class Meta(Amount.Meta):
         verbose_name = _("autre revenu")

@@ -97,7 +97,7 @@ def test_every_refused_value_says_why_beside_its_field(alice_client, example):
     assert "Un nombre ne peut pas être négatif." in text
     assert "Indiquez un nombre (0 s'il n'y en a pas)." in text
     assert "Une catégorie porte déjà ce nom dans ce lieu." in text
-    assert "Saisissez un nombre" in text
+    assert "Saisissez un pourcentage, par exemple 12,5." in text  # services_pct "abc"
     assert stored(example, "Contributeurs").workstations == 0
     assert stored(example, "Contributeurs").name == "Contributeurs"
     assert stored(example, "Résidents").members == 24  # as before

@@ -195,8 +195,10 @@ def test_setting_the_margin_alone_logs_the_margin_alone(bob_client, example):
     [
         ("1000,01", "90", "margin_pct", "inférieure ou égale à 1000"),
         ("-1", "90", "margin_pct", "supérieure ou égale à 0"),
-        ("10", "0", "occupancy_pct", "va de plus de 0 à 100 %"),
-        ("10", "100,5", "occupancy_pct", "va de plus de 0 à 100 %"),
+        ("10", "0", "occupancy_pct", "doit être de plus de 0 %"),
+        ("10", "100,5", "occupancy_pct", "doit être de plus de 0 %"),
+        ("abc", "90", "margin_pct", "Saisissez un pourcentage, par exemple 12,5."),
+        ("10", "abc", "occupancy_pct", "Saisissez un pourcentage, par exemple 12,5."),
     ],
 )
 def test_bad_margins_and_occupancies_get_a_message_and_change_nothing(
@@ -228,7 +230,9 @@ def test_adding_a_revenue_line_updates_the_balance_live(bob_client, example):
     line = OtherRevenue.objects.get(venue=example)
     assert (line.label, line.amount, line.frequency) == ("Subvention", D(6000), "yearly")
     assert 'id="revenues"' in response.text and "500,00 €" in response.text
-    assert 'id="balance"' in response.text and "Déficit" in response.text  # 500 − 2 500
+    assert (
+        'id="balance"' in response.text and "Solde du mois : déficit" in response.text
+    )  # 500 − 2 500
     assert Change.objects.filter(model="costing.otherrevenue", action="created").exists()
 
 
@@ -238,6 +242,13 @@ def test_a_one_off_revenue_needs_its_months(bob_client, example):
     response = bob_client.post(url, data, headers=HTMX)
     assert "indiquez sur combien de mois" in response.text
     assert not OtherRevenue.objects.exists()
+
+
+def test_a_revenue_received_once_is_no_purchase(bob_client, example):
+    text = bob_client.get(reverse("venue_prices", args=[example.pk])).content.decode()
+    revenues = text[text.index('id="revenues"') :]
+    assert '<option value="one_off">recette unique (étalée)</option>' in revenues
+    assert "achat unique" not in revenues
 
 
 def test_a_negative_revenue_is_refused_beside_the_field(bob_client, example):
