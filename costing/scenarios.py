@@ -36,19 +36,22 @@ class ScenarioForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args, count: int = 0, **kwargs):
+    def __init__(self, *args, taken: list[str] = (), **kwargs):
+        """`taken`: the names of the venue's scenarios, read under its lock."""
         super().__init__(*args, **kwargs)
-        self.count = count
+        self.taken = {name.lower() for name in taken}
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
         if not name:
             raise forms.ValidationError(_("Donnez un nom à ce scénario."))
-        if self.count >= MAX_SCENARIOS:
+        if len(self.taken) >= MAX_SCENARIOS:
             raise forms.ValidationError(
                 _("Ce lieu a déjà %(count)s scénarios : c'est le maximum.")
                 % {"count": MAX_SCENARIOS}
             )
+        if name.lower() in self.taken:  # as the database compares them (Lower("name"))
+            raise forms.ValidationError(_("Un autre scénario de ce lieu porte déjà ce nom."))
         return name
 
 
@@ -92,7 +95,7 @@ def scenario_create(request: HttpRequest, venue: Venue) -> HttpResponse:
     """Copy the venue's current inputs into a new scenario, under the venue's lock (so that
     the copy is of one state, and the limit holds)."""
     _base(venue)
-    form = ScenarioForm(request.POST, count=venue.scenarios.count())
+    form = ScenarioForm(request.POST, taken=venue.scenarios.values_list("name", flat=True))
     if not form.is_valid():
         return _list_page(request, venue, form)
     venue = Venue.objects.prefetch_related(*ROWS).get(pk=venue.pk)

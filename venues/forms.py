@@ -2,6 +2,8 @@ from decimal import Decimal
 
 from django import forms
 from django.conf import settings
+from django.db.models import Value
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
@@ -37,7 +39,21 @@ class VenueForm(forms.ModelForm):
         name = self.cleaned_data["name"].strip()
         if not name:
             raise forms.ValidationError(_("Donnez un nom au lieu."))
+        if self.instance.scenario_of_id is not None and self._sibling_named(name):
+            raise forms.ValidationError(_("Un autre scénario de ce lieu porte déjà ce nom."))
         return name
+
+    def _sibling_named(self, name: str) -> bool:
+        """Whether another scenario of the same venue has this name, as the database compares
+        them (the constraint scenario_name_unique_in_its_venue, which holds against two
+        renames at once: each scenario renamed holds its own lock, not its siblings')."""
+        siblings = Venue.objects.filter(scenario_of=self.instance.scenario_of_id)
+        return (
+            siblings.exclude(pk=self.instance.pk)
+            .alias(folded=Lower("name"))
+            .filter(folded=Lower(Value(name)))
+            .exists()
+        )
 
 
 class ShareLinkForm(forms.ModelForm):

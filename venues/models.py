@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import IntegrityError, models
 from django.db.models import F, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import get_random_string
@@ -159,6 +159,17 @@ class Venue(models.Model):
                 violation_error_message=_(
                     "Le taux d'occupation attendu est supérieur à 0 et au plus de 100 %%."
                 ),
+            ),
+            # Two scenarios of one venue never share a name (whatever its case): the list, the
+            # comparison's choices and the journal tell them apart by it. Checked by the forms
+            # (costing/scenarios.py), and here against two saves at once: a scenario renamed
+            # holds its own lock, not its siblings'.
+            models.UniqueConstraint(
+                Lower("name"),
+                "scenario_of",
+                condition=Q(scenario_of__isnull=False),
+                name="scenario_name_unique_in_its_venue",
+                violation_error_message=_("Un autre scénario de ce lieu porte déjà ce nom."),
             ),
         ]
 

@@ -5,6 +5,7 @@ venue, its share links or what it shows meanwhile."""
 from decimal import Decimal
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
 
@@ -132,6 +133,39 @@ def test_a_scenario_needs_a_name_and_venues_have_a_limit(alice_client, example, 
     response = alice_client.post(url, {"name": "Deux"})
     assert "1 scénarios : c&#x27;est le maximum" in response.text
     assert Venue.objects.filter(scenario_of=example).count() == 1
+
+
+def test_two_scenarios_of_a_venue_never_share_a_name(alice_client, example, charlies_venue):
+    new_scenario(alice_client, example, "Loyer +10 %")
+    url = reverse("scenario_create", args=[example.pk])
+    response = alice_client.post(url, {"name": " LOYER +10 % "})
+    assert response.status_code == 200
+    errors = response.text.split('id="id_name_error"')[1].split("</ul>")[0]
+    assert "Un autre scénario de ce lieu porte déjà ce nom." in errors
+    assert example.scenarios.count() == 1
+    create_scenario(charlies_venue, "Loyer +10 %")  # another venue's scenario: its own names
+
+
+def test_a_scenario_renamed_as_its_sibling_is_refused_and_keeps_its_name(alice_client, example):
+    new_scenario(alice_client, example, "Un")
+    second = new_scenario(alice_client, example, "Deux")
+    url = reverse("venue_edit", args=[second.pk])
+    data = {"name": "un", "total_surface_m2": "300", "currency": "EUR"}
+    response = alice_client.post(url, data)
+    assert response.status_code == 200  # the form again, with what was typed and why
+    errors = response.text.split('id="id_name_error"')[1].split("</ul>")[0]
+    assert "Un autre scénario de ce lieu porte déjà ce nom." in errors
+    assert 'value="un"' in response.text
+    second.refresh_from_db()
+    assert second.name == "Deux"
+    assert alice_client.post(url, {**data, "name": "Deux (bis)"}).status_code == 302
+
+
+def test_the_database_refuses_two_scenarios_of_a_name_written_past_the_forms(example):
+    create_scenario(Venue.objects.get(pk=example.pk), "Un")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        create_scenario(Venue.objects.get(pk=example.pk), "UN")
+    assert example.scenarios.count() == 1
 
 
 # Comparing
