@@ -44,7 +44,9 @@ def test_a_manager_prices_the_residents_then_tries_a_higher_rent_in_a_scenario(
     occupancy = page.get_by_label("Taux d'occupation attendu (%)")
     occupancy.fill("0")
     occupancy.press("Tab")
-    expect(page.locator("#pricing .errorlist")).to_contain_text("va de plus de 0 à 100 %")
+    expect(page.locator("#pricing .errorlist")).to_contain_text(
+        "doit être de plus de 0 % et d'au plus 100 %"
+    )
     residents = page.locator("form.price-row", has_text="Résidents")
     expect(residents.get_by_test_id("suggested")).to_have_text("86,58 € par membre et par mois")
     assert page.evaluate("window.stillTheSamePage") is True

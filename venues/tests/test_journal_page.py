@@ -71,7 +71,7 @@ def test_newest_first(alice_client, example):
 
 def test_a_change_made_by_a_command_says_so(alice_client, example):
     Change.objects.create(venue=example, model="venues.venue", action="imported", label="X")
-    assert "commande" in journal(alice_client, example).content.decode()
+    assert "ligne de commande" in journal(alice_client, example).content.decode()
 
 
 def test_what_was_typed_is_escaped(alice_client, example):
