@@ -2,9 +2,10 @@
 clients, the worked example, and venue documents of a chosen size."""
 
 import json
+import threading
 
 from django.contrib.auth.models import User
-from django.db import connection
+from django.db import connection, connections
 from django.test import Client
 
 from costing.documents import VENUE_FORMAT
@@ -91,3 +92,33 @@ def edit_queries() -> int:
     UPDATE with the journal's entry in another (tierslieux/compiled.py `update_and_insert`);
     7 on SQLite, which runs each of them on its own."""
     return 5 if connection.vendor == "postgresql" else 7
+
+
+def post_at_once(posts, **options) -> list:
+    """Each (client, url, data) posted from a thread of its own, all released together by a
+    barrier (`options` go to every post: htmx headers, follow); their responses, in order.
+    What a thread raised is raised here. For the concurrency tests, on PostgreSQL."""
+    barrier = threading.Barrier(len(posts))
+    results: list = [None] * len(posts)
+
+    def post(index: int, client: Client, url: str, data: dict) -> None:
+        try:
+            barrier.wait(timeout=10)
+            results[index] = client.post(url, data, **options)
+        except BaseException as error:  # re-raised in the test's thread
+            results[index] = error
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=post, args=(index, *posted)) for index, posted in enumerate(posts)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads)
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+    return results

@@ -20,14 +20,14 @@ from decimal import Decimal
 
 import psycopg
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 from costing.documents import MAX_CATEGORIES, MAX_ITEMS
 from costing.models import CostItem, MemberCategory, Row
 from costing.views import STALE
-from tests.helpers import item_data, logged_in
+from tests.helpers import item_data, logged_in, post_at_once
 from venues.models import Venue
 
 REQUIRED = bool(os.environ.get("TIERSLIEUX_REQUIRE_POSTGRES"))
@@ -102,30 +102,7 @@ def race(monkeypatch):
             (MemberCategory, "save_versions"),  # the categories table (bound to the class)
         ):
             monkeypatch.setattr(model, name, _held(getattr(model, name), hold))
-        barrier = threading.Barrier(len(posts))
-        results: list = [None] * len(posts)
-
-        def post(index: int, client: Client, url: str, data: dict) -> None:
-            try:
-                barrier.wait(timeout=10)
-                results[index] = client.post(url, data, headers=HTMX)
-            except BaseException as error:  # re-raised in the test's thread
-                results[index] = error
-            finally:
-                connections.close_all()
-
-        threads = [
-            threading.Thread(target=post, args=(index, *posted))
-            for index, posted in enumerate(posts)
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
-        assert not any(thread.is_alive() for thread in threads)
-        for result in results:
-            if isinstance(result, BaseException):
-                raise result
+        results = post_at_once(posts, headers=HTMX)
         assert hold.second_writer_waited, "the second save never waited for the first"
         return results
 

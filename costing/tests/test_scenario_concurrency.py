@@ -2,11 +2,9 @@
 share a name. A new scenario is checked under its venue's lock (the second waits, then sees
 the first); a scenario renamed holds only its own lock, so there the database's constraint
 (scenario_name_unique_in_its_venue) refuses the second. PostgreSQL only, as
-costing/tests/test_concurrency.py, whose machinery this reuses."""
+costing/tests/test_concurrency.py, whose machinery this reuses
+(and tests/helpers.py `post_at_once`)."""
 
-import threading
-
-from django.db import connections
 from django.urls import reverse
 
 from costing import scenarios
@@ -18,48 +16,19 @@ from costing.tests.test_concurrency import (  # noqa: F401 - fixtures
     pytestmark,
     text,
 )
-from tests.helpers import logged_in
+from tests.helpers import logged_in, post_at_once
 from venues.models import Venue
 
 TAKEN = "Un autre scénario de ce lieu porte déjà ce nom."
-
-
-def at_once(posts: list[tuple]) -> list:
-    """Each (client, url, data) posted from its own thread, all released together."""
-    barrier = threading.Barrier(len(posts))
-    results: list = [None] * len(posts)
-
-    def post(index: int, client, url: str, data: dict) -> None:
-        try:
-            barrier.wait(timeout=10)
-            results[index] = client.post(url, data, follow=True)
-        except BaseException as error:  # re-raised in the test's thread
-            results[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [
-        threading.Thread(target=post, args=(index, *arguments))
-        for index, arguments in enumerate(posts)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    for result in results:
-        if isinstance(result, BaseException):
-            raise result
-    return results
 
 
 def test_two_scenarios_created_at_once_with_one_name_make_one(alice, bob, example, monkeypatch):
     hold = Hold()
     monkeypatch.setattr(scenarios, "create_scenario", _held(create_scenario, hold))
     url = reverse("scenario_create", args=[example.pk])
-    results = at_once(
-        [(logged_in(user), url, {"name": name}) for user, name in ((alice, "Loyer +10 %"),
-                                                                    (bob, "loyer +10 %"))]
-    )  # fmt: skip
+    names = ((alice, "Loyer +10 %"), (bob, "loyer +10 %"))
+    posts = [(logged_in(user), url, {"name": name}) for user, name in names]
+    results = post_at_once(posts, follow=True)
     assert hold.second_writer_waited, "the second creation never waited for the first"
     assert example.scenarios.count() == 1
     assert [response.status_code for response in results] == [200, 200]
@@ -74,11 +43,12 @@ def test_two_scenarios_renamed_at_once_to_one_name_keep_theirs(alice, bob, examp
     hold = Hold()
     monkeypatch.setattr(Venue, "save", _held(Venue.save, hold))
     data = {"name": "Trois", "total_surface_m2": "300", "currency": "EUR"}
-    results = at_once(
+    results = post_at_once(
         [
             (logged_in(alice), reverse("venue_edit", args=[first.pk]), data),
             (logged_in(bob), reverse("venue_edit", args=[second.pk]), data),
-        ]
+        ],
+        follow=True,
     )
     assert hold.second_writer_waited, "the second rename never waited for the first"
     names = sorted(example.scenarios.values_list("name", flat=True))

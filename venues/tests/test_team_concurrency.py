@@ -4,15 +4,14 @@ change runs under the venue's lock and checks the rule against the memberships i
 its transaction until the second waits for the venue's lock. PostgreSQL only (see there)."""
 
 import os
-import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 from costing.tests.test_concurrency import Hold, _held
-from tests.helpers import logged_in
+from tests.helpers import logged_in, post_at_once
 from venues.models import Membership, Role, Venue
 
 REQUIRED = bool(os.environ.get("TIERSLIEUX_REQUIRE_POSTGRES"))
@@ -47,30 +46,7 @@ def race(monkeypatch):
         hold = Hold()
         for name in ("save", "delete"):
             monkeypatch.setattr(Membership, name, _held(getattr(Membership, name), hold))
-        barrier = threading.Barrier(len(posts))
-        results: list = [None] * len(posts)
-
-        def post(index: int, client: Client, url: str, data: dict) -> None:
-            try:
-                barrier.wait(timeout=10)
-                results[index] = client.post(url, data)
-            except BaseException as error:  # re-raised in the test's thread
-                results[index] = error
-            finally:
-                connections.close_all()
-
-        threads = [
-            threading.Thread(target=post, args=(index, *posted))
-            for index, posted in enumerate(posts)
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
-        assert not any(thread.is_alive() for thread in threads)
-        for result in results:
-            if isinstance(result, BaseException):
-                raise result
+        results = post_at_once(posts)
         assert hold.second_writer_waited, "the second change never waited for the first"
         return results
 
