@@ -161,6 +161,25 @@ def browser_page(live_server, monkeypatch):
         assert not errors, f"JavaScript errors in the page: {errors}"
 
 
+@pytest.fixture
+def page_without_javascript(live_server, monkeypatch):
+    """A Chromium page with JavaScript off: every form must work without it."""
+    from playwright.sync_api import sync_playwright
+
+    from tests import browser as browser_support
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(browser_support.CHROMIUM), args=["--no-sandbox", "--disable-gpu"]
+        )
+        context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        yield page
+        browser.close()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _close_connection_pools(django_db_setup, django_db_blocker):
     """PostgreSQL runs with a psycopg pool whose connections would keep the test database

@@ -90,27 +90,17 @@ def test_a_manager_builds_a_venue_from_the_checklist_and_watches_the_totals(brow
     assert json.loads(download.value.path().read_text())["cost_items"][0]["amount"] == "1100.00"
 
 
-def test_the_workspace_works_without_javascript(live_server, alice, monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    from tests.browser import CHROMIUM
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"]
-        )
-        page = browser.new_context(base_url=live_server.url, java_script_enabled=False).new_page()
-        log_in(page, "alice", "alice-password")
-        page.goto("/venues/new/")
-        page.get_by_label("Nom du lieu").fill("Sans JS")
-        page.get_by_label("Surface totale (m²)").fill("100")
-        page.get_by_role("button", name="Créer le lieu").click()
-        rent = row(page, "Local (location ou achat)")
-        rent.locator("input[name$='-amount']").fill("900")
-        rent.get_by_role("button", name="Enregistrer").click()
-        expect(page.get_by_test_id("monthly-total")).to_have_text("900,00 €")
-        browser.close()
+def test_the_workspace_works_without_javascript(page_without_javascript, alice):
+    page = page_without_javascript
+    log_in(page, "alice", "alice-password")
+    page.goto("/venues/new/")
+    page.get_by_label("Nom du lieu").fill("Sans JS")
+    page.get_by_label("Surface totale (m²)").fill("100")
+    page.get_by_role("button", name="Créer le lieu").click()
+    rent = row(page, "Local (location ou achat)")
+    rent.locator("input[name$='-amount']").fill("900")
+    rent.get_by_role("button", name="Enregistrer").click()
+    expect(page.get_by_test_id("monthly-total")).to_have_text("900,00 €")
 
 
 def test_a_manager_moves_a_misfiled_item_and_notes_its_contract(browser_page, example):

@@ -264,27 +264,20 @@ def test_a_value_typed_while_the_table_is_saving_is_kept_and_saved_next(browser_
     assert MemberCategory.objects.get(pk=contributors.pk).members == 11
 
 
-def test_without_javascript_the_categories_table_saves_with_its_button(live_server, example):
-    from playwright.sync_api import sync_playwright
-
-    from tests.browser import CHROMIUM
-
+def test_without_javascript_the_categories_table_saves_with_its_button(
+    page_without_javascript, example
+):
+    page = page_without_javascript
     residents = example.categories.get(name="Résidents")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"]
-        )
-        page = browser.new_context(base_url=live_server.url, java_script_enabled=False).new_page()
-        log_in(page, "alice", "alice-password")
-        page.goto(example.get_absolute_url())
-        category_field(page, residents, "surface_share_pct").fill("60")  # over 100 %
-        category_field(page, residents, "members").fill("30")
-        page.get_by_role("button", name="Enregistrer le tableau").click()
-        expect(
-            page.locator(f"#id_category-{residents.pk}-surface_share_pct_error")
-        ).to_contain_text("dépasseraient 100 %")
-        expect(category_field(page, residents, "surface_share_pct")).to_have_value("60")
-        browser.close()
+    log_in(page, "alice", "alice-password")
+    page.goto(example.get_absolute_url())
+    category_field(page, residents, "surface_share_pct").fill("60")  # over 100 %
+    category_field(page, residents, "members").fill("30")
+    page.get_by_role("button", name="Enregistrer le tableau").click()
+    expect(page.locator(f"#id_category-{residents.pk}-surface_share_pct_error")).to_contain_text(
+        "dépasseraient 100 %"
+    )
+    expect(category_field(page, residents, "surface_share_pct")).to_have_value("60")
     residents.refresh_from_db()
     assert (residents.surface_share_pct, residents.members) == (51, 30)
 
@@ -350,26 +343,19 @@ def test_deleting_a_row_from_the_keyboard_gives_the_focus_to_the_next_row(browse
     assert not CostItem.objects.filter(pk=electricity.pk).exists()
 
 
-def test_without_javascript_enter_in_the_categories_table_saves_the_table(live_server, example):
+def test_without_javascript_enter_in_the_categories_table_saves_the_table(
+    page_without_javascript, example
+):
     """Enter submits a form with its first button: the table's save, not a row's "↑"."""
-    from playwright.sync_api import sync_playwright
-
-    from tests.browser import CHROMIUM
-
+    page = page_without_javascript
     contributors = example.categories.get(name="Contributeurs")
     before = list(example.categories.values_list("pk", flat=True))
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"]
-        )
-        page = browser.new_context(base_url=live_server.url, java_script_enabled=False).new_page()
-        log_in(page, "alice", "alice-password")
-        page.goto(example.get_absolute_url())
-        category_field(page, contributors, "members").fill("9")
-        category_field(page, contributors, "members").press("Enter")
-        page.wait_for_load_state()
-        expect(category_field(page, contributors, "members")).to_have_value("9")
-        browser.close()
+    log_in(page, "alice", "alice-password")
+    page.goto(example.get_absolute_url())
+    category_field(page, contributors, "members").fill("9")
+    category_field(page, contributors, "members").press("Enter")
+    page.wait_for_load_state()
+    expect(category_field(page, contributors, "members")).to_have_value("9")
     assert MemberCategory.objects.get(pk=contributors.pk).members == 9
     assert list(example.categories.values_list("pk", flat=True)) == before  # nothing moved
 
