@@ -124,6 +124,13 @@ class Entry:
     def __init__(self, change: Change) -> None:
         self.change = change
 
+    @property
+    def key(self) -> str:
+        """Its id, and its venue and time too: an id that a database restored from a backup
+        or flushed gave again to another entry never shows the markup kept for the first."""
+        change = self.change
+        return f"{change.venue_id}:{change.pk}:{change.at.timestamp()}"
+
     @cached_property
     def subject(self) -> str:
         return subject(self.change)

@@ -1,6 +1,8 @@
 """The journal's page: every member reads who changed what and when, each field before → after,
 newest first, a page at a time, in their language; never on the public share page."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
@@ -169,3 +171,17 @@ def test_an_entry_read_in_french_then_in_english_reads_in_english(alice_client, 
     text = journal(alice_client, example).content.decode()
     assert "Change · cost item “Loyer du local”" in text and "Modification" not in text
     assert '<span class="after">1,250.50</span>' in text
+
+
+def test_an_id_given_again_to_another_entry_never_shows_the_first_ones_markup(
+    alice_client, example
+):
+    """As after a database restored from a backup, or flushed, while the servers keep running."""
+    _entries(example, 1)
+    change = example.changes.get()
+    assert "Poste 0" in journal(alice_client, example).content.decode()
+    Change.objects.filter(pk=change.pk).update(
+        label="Poste réécrit", at=change.at + datetime.timedelta(seconds=1)
+    )
+    text = journal(alice_client, example).content.decode()
+    assert "Poste réécrit" in text and "Poste 0" not in text
