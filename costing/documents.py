@@ -9,13 +9,14 @@ commands).
 
 import json
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+
+from tierslieux.names import name_key
 
 from .engine import (
     BASES,
@@ -261,17 +262,6 @@ def check_names(names: Iterable[str]) -> list[tuple[str, str]]:
             errors.append((f"categories[{i}].name", _duplicate_message(name)))
         seen.add(name_key(name))
     return errors
-
-
-def name_key(name: str) -> str:
-    """What two category names must not share: the same whatever their case, and whether
-    "é" was typed as one character or as "e" and a combining accent (as macOS pastes it).
-
-    At least as strict as the database's unique index on LOWER(name), or a name let through
-    here fails the save: PostgreSQL lowers "İ" to "i" where casefold() gives "i̇" (checked
-    against every code point, the only one)."""
-    name = name.replace("\u0130", "i")
-    return unicodedata.normalize("NFD", unicodedata.normalize("NFD", name).casefold())
 
 
 def _duplicate_message(name: str) -> str:

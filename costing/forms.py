@@ -519,7 +519,7 @@ class OtherRevenueForm(RowForm):
 
     amount = AmountField(label=_("Montant"), min_value=Decimal(0), max_digits=12)
     amortization_months = forms.IntegerField(
-        label=_("Amorti sur (mois)"), min_value=1, max_value=600, required=False
+        label=_("Étalée sur (mois)"), min_value=1, max_value=600, required=False
     )
 
     class Meta:
@@ -544,7 +544,7 @@ class OtherRevenueForm(RowForm):
             if not cleaned.get("amortization_months"):
                 self.add_error(
                     "amortization_months",
-                    _("Un revenu unique s'amortit : indiquez sur combien de mois (1 à 600)."),
+                    _("Une recette unique s'étale : indiquez sur combien de mois (1 à 600)."),
                 )
         else:
             cleaned["amortization_months"] = None

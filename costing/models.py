@@ -362,6 +362,12 @@ class OtherRevenue(Amount):
         choices=RevenueFrequency.choices,
         default=RevenueFrequency.MONTHLY,
     )
+    amortization_months = models.PositiveSmallIntegerField(
+        _("étalée sur (mois)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(600)],
+    )
 
     class Meta(Amount.Meta):
         verbose_name = _("autre revenu")
@@ -381,7 +387,7 @@ class OtherRevenue(Amount):
                 ),
                 name="other_revenue_one_off_is_amortized",
                 violation_error_message=_(
-                    "Un revenu unique s'amortit : indiquez sur combien de mois (1 à 600)."
+                    "Une recette unique s'étale : indiquez sur combien de mois (1 à 600)."
                 ),
             ),
         ]

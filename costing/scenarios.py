@@ -8,6 +8,8 @@ closed periods; its members are the venue's (venues/access.py). The venue list s
 only (their memberships), never scenarios.
 """
 
+from collections.abc import Iterable
+
 from django import forms
 from django.contrib import messages
 from django.db.models import Q
@@ -17,6 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tierslieux.names import name_key
 from venues.access import venue_view
 from venues.models import Role, Venue
 
@@ -36,10 +39,10 @@ class ScenarioForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args, taken: list[str] = (), **kwargs):
+    def __init__(self, *args, taken: Iterable[str] = (), **kwargs):
         """`taken`: the names of the venue's scenarios, read under its lock."""
         super().__init__(*args, **kwargs)
-        self.taken = {name.lower() for name in taken}
+        self.taken = list(taken)
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
@@ -50,7 +53,7 @@ class ScenarioForm(forms.Form):
                 _("Ce lieu a déjà %(count)s scénarios : c'est le maximum.")
                 % {"count": MAX_SCENARIOS}
             )
-        if name.lower() in self.taken:  # as the database compares them (Lower("name"))
+        if name_key(name) in {name_key(other) for other in self.taken}:
             raise forms.ValidationError(_("Un autre scénario de ce lieu porte déjà ce nom."))
         return name
 

@@ -8,7 +8,11 @@ French stays the default.
 
 import ast
 import gettext
+import os
 import re
+import shutil
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from html import unescape
 from pathlib import Path
@@ -95,6 +99,32 @@ def test_no_english_translation_is_left_fuzzy():
         f"line {e.line}: {e.msgid}" for e in read_po(CATALOGUE / "django.po") if "fuzzy" in e.flags
     ]
     assert not fuzzy, f"fuzzy entries to review: {fuzzy}"
+
+
+@pytest.mark.skipif(not shutil.which("xgettext"), reason="makemessages needs GNU gettext")
+def test_every_message_of_the_sources_is_in_the_english_catalogue(tmp_path):
+    """makemessages run over a copy of the sources finds no message the catalogue lacks: a
+    new or reworded message is never shipped in French to the English reader."""
+    sources = tmp_path / "sources"
+    shutil.copytree(
+        settings.BASE_DIR,
+        sources,
+        ignore=shutil.ignore_patterns(".*", "__pycache__", "db.sqlite3", "staticfiles"),
+    )
+    subprocess.run(
+        [sys.executable, "manage.py", "makemessages", "-l", "en", "--add-location", "file"],
+        cwd=sources,
+        env={**os.environ, "DJANGO_DEBUG": "1"},
+        check=True,
+        capture_output=True,
+    )
+    regenerated = read_po(sources / "locale" / "en" / "LC_MESSAGES" / "django.po")
+    missing = [
+        entry.msgid
+        for entry in regenerated
+        if entry.msgid and not entry.obsolete and ("fuzzy" in entry.flags or not all(entry.msgstr))
+    ]
+    assert not missing, f"run makemessages -l en and translate: {missing}"
 
 
 def test_plural_messages_have_their_two_english_forms(messages):

@@ -2,10 +2,10 @@ from decimal import Decimal
 
 from django import forms
 from django.conf import settings
-from django.db.models import Value
-from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
+
+from tierslieux.names import name_key
 
 from .fields import AmountField
 from .models import Role, ShareLink, Venue
@@ -44,16 +44,13 @@ class VenueForm(forms.ModelForm):
         return name
 
     def _sibling_named(self, name: str) -> bool:
-        """Whether another scenario of the same venue has this name, as the database compares
-        them (the constraint scenario_name_unique_in_its_venue, which holds against two
-        renames at once: each scenario renamed holds its own lock, not its siblings')."""
+        """Whether another scenario of the same venue has this name, whatever its case and
+        accents (as a new scenario's, costing/scenarios.py). Against two renames at once, each
+        holding its own scenario's lock and not its siblings', the database's constraint
+        scenario_name_unique_in_its_venue refuses the second."""
         siblings = Venue.objects.filter(scenario_of=self.instance.scenario_of_id)
-        return (
-            siblings.exclude(pk=self.instance.pk)
-            .alias(folded=Lower("name"))
-            .filter(folded=Lower(Value(name)))
-            .exists()
-        )
+        names = siblings.exclude(pk=self.instance.pk).values_list("name", flat=True)
+        return name_key(name) in {name_key(other) for other in names}
 
 
 class ShareLinkForm(forms.ModelForm):

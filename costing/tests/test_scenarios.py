@@ -2,6 +2,7 @@
 compared with its current state, made the current state by its owner, and never changing the
 venue, its share links or what it shows meanwhile."""
 
+import html
 from decimal import Decimal
 
 import pytest
@@ -142,20 +143,23 @@ def test_two_scenarios_of_a_venue_never_share_a_name(alice_client, example, char
     assert response.status_code == 200
     errors = response.text.split('id="id_name_error"')[1].split("</ul>")[0]
     assert "Un autre scénario de ce lieu porte déjà ce nom." in errors
-    assert example.scenarios.count() == 1
+    new_scenario(alice_client, example, "Été")
+    response = alice_client.post(url, {"name": "E\u0301TE\u0301"})  # accents typed apart
+    assert "Un autre scénario de ce lieu porte déjà ce nom." in html.unescape(response.text)
+    assert example.scenarios.count() == 2
     create_scenario(charlies_venue, "Loyer +10 %")  # another venue's scenario: its own names
 
 
 def test_a_scenario_renamed_as_its_sibling_is_refused_and_keeps_its_name(alice_client, example):
-    new_scenario(alice_client, example, "Un")
+    new_scenario(alice_client, example, "Été")
     second = new_scenario(alice_client, example, "Deux")
     url = reverse("venue_edit", args=[second.pk])
-    data = {"name": "un", "total_surface_m2": "300", "currency": "EUR"}
+    data = {"name": "ÉTÉ", "total_surface_m2": "300", "currency": "EUR"}
     response = alice_client.post(url, data)
     assert response.status_code == 200  # the form again, with what was typed and why
     errors = response.text.split('id="id_name_error"')[1].split("</ul>")[0]
     assert "Un autre scénario de ce lieu porte déjà ce nom." in errors
-    assert 'value="un"' in response.text
+    assert 'value="ÉTÉ"' in response.text
     second.refresh_from_db()
     assert second.name == "Deux"
     assert alice_client.post(url, {**data, "name": "Deux (bis)"}).status_code == 302
