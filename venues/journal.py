@@ -117,9 +117,9 @@ class FieldChange:
 
 class Entry:
     """A change as the journal's page shows it. An entry never changes once written, so the page
-    keeps each one's markup ({% cache %} in venues/journal.html, under its id and the reader's
-    language): what naming and valuing it takes is worked out only for an entry not yet
-    rendered in this process."""
+    keeps each one's markup ({% cache %} in venues/journal.html, under its `key` and the
+    reader's language): what naming and valuing it takes is worked out only for an entry not
+    yet rendered in this process."""
 
     def __init__(self, change: Change) -> None:
         self.change = change
