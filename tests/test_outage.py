@@ -1,13 +1,15 @@
 """A database outage (PostgreSQL restarting, the pool waiting in vain for a connection) answers
 503 with a French page and Retry-After, never 500, wherever the error comes from: a view, the
 session loaded on the way in, the session saved on the way out. A GET is tried once more
-before that; a POST is not.
+before that, and so is a POST that had sent nothing but reads; a POST that had sent a write is
+not.
 
 The failures are mocked here; `make loadtest` restarts a real PostgreSQL under load.
 """
 
 from decimal import Decimal
 from unittest import mock
+from urllib.parse import urlencode
 
 import pytest
 from django.conf import settings
@@ -124,23 +126,80 @@ def test_the_session_failing_to_save_on_the_way_out_answers_503(alice):
     assert not response.cookies.get(settings.SESSION_COOKIE_NAME)
 
 
-def test_an_htmx_edit_failing_answers_503_and_changes_nothing(bob, venue, rent):
-    data = {
+def edit_data(rent: CostItem, amount: str) -> dict:
+    return {
         f"item-{rent.pk}-label": rent.label,
         f"item-{rent.pk}-pool": rent.pool,
         f"item-{rent.pk}-tier": rent.tier,
-        f"item-{rent.pk}-amount": "1200",
+        f"item-{rent.pk}-amount": amount,
         f"item-{rent.pk}-frequency": rent.frequency,
         f"item-{rent.pk}-included": "on",
         f"item-{rent.pk}-version": str(rent.version),
     }
+
+
+def post_edit(client: Client, venue, rent: CostItem, amount: str, multipart: bool = False):
+    """The htmx edit as a browser sends it: a urlencoded form (or, here, multipart)."""
     url = f"/venues/{venue.pk}/items/{rent.pk}/"
-    with mock.patch.object(
-        CostItem, "save_if_unchanged", side_effect=OperationalError("server closed")
-    ) as save:
-        response = browser(bob).post(url, data, headers={"HX-Request": "true"})
+    if multipart:
+        return client.post(url, edit_data(rent, amount), headers={"HX-Request": "true"})
+    return client.post(
+        url,
+        urlencode(edit_data(rent, amount)),
+        content_type="application/x-www-form-urlencoded",
+        headers={"HX-Request": "true"},
+    )
+
+
+def cut(statements: list[str], when):
+    """PostgreSQL's restart cutting the first statement for which `when(sql)` is true, once:
+    the statement is tried (Django's execute wrappers see it), and fails on its way."""
+    send = CursorWrapper._execute
+
+    def cut_once(self, sql, params, *ignored):
+        if not statements and when(sql):
+            statements.append(sql)
+            raise OperationalError("terminating connection due to administrator command")
+        return send(self, sql, params, *ignored)
+
+    return mock.patch.object(CursorWrapper, "_execute", cut_once)
+
+
+def test_an_htmx_edit_whose_write_is_cut_answers_503_and_is_not_sent_again(bob, venue, rent):
+    """Its write may have been committed before the answer was lost: never sent twice."""
+    client, updates = browser(bob), []
+    with cut(updates, lambda sql: sql.lstrip().startswith("UPDATE")):
+        response = post_edit(client, venue, rent, "1200")
     assert_unavailable(response)
-    assert save.call_count == 1  # a write is not tried again: it may have been committed
+    assert len(updates) == 1
+    rent.refresh_from_db()
+    assert (rent.amount, rent.version) == (Decimal("1100"), 1)
+
+
+def reads_the_venue(sql: str) -> bool:
+    """The access check (with the venue's lock on PostgreSQL), after the session was read."""
+    return sql.lstrip().startswith("SELECT") and '"venues_venue"' in sql
+
+
+def test_an_htmx_edit_cut_before_it_wrote_anything_is_saved_on_a_second_try(bob, venue, rent):
+    """Cut while it only read (its session, its access check with the venue's lock): it had
+    changed nothing, so it runs again and is saved, once."""
+    client, cuts = browser(bob), []
+    with cut(cuts, reads_the_venue):
+        response = post_edit(client, venue, rent, "1200")
+    assert len(cuts) == 1
+    assert response.status_code == 200
+    rent.refresh_from_db()
+    assert (rent.amount, rent.version) == (Decimal("1200"), 2)
+
+
+def test_an_upload_cut_before_it_wrote_is_not_tried_again(bob, venue, rent):
+    """Its file may have been read by the first try: the manager sends it again."""
+    client, cuts = browser(bob), []
+    with cut(cuts, reads_the_venue):
+        response = post_edit(client, venue, rent, "1200", multipart=True)
+    assert_unavailable(response)
+    assert len(cuts) == 1
     rent.refresh_from_db()
     assert (rent.amount, rent.version) == (Decimal("1100"), 1)
 

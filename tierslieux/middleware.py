@@ -1,5 +1,6 @@
 import logging
 import sys
+from contextlib import ExitStack
 
 from django.conf import settings
 from django.core.signals import got_request_exception
@@ -71,23 +72,36 @@ class DatabaseUnavailableMiddleware:
 
     A GET or HEAD is tried once more first, on a new connection from the pool, which waits for
     the database to come back (up to DATABASE_POOL_TIMEOUT): a page whose query PostgreSQL's
-    restart cut short is served a moment later instead of failing. Nothing else is: a POST's
-    write may have been committed before its answer was lost (loadtest/run.py settles edits by
-    reading the page again).
+    restart cut short is served a moment later instead of failing. So is a POST that had sent
+    the database nothing but reads when the outage met it (its session, its access check, the
+    rows it read with the venue's lock: `_ReadsOnly`), which therefore changed nothing; not one
+    that had sent a write, which may have been committed before its answer was lost
+    (loadtest/run.py settles such edits by reading the page again), nor an upload, whose file
+    the first try may have read.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self._response(request)
-        if getattr(request, _UNAVAILABLE, False) and request.method in ("GET", "HEAD"):
+        reads_only = _ReadsOnly()
+        with ExitStack() as wrappers:
+            for connection in connections.all():
+                wrappers.enter_context(connection.execute_wrapper(reads_only))
+            response = self._response(request)
+        if getattr(request, _UNAVAILABLE, False) and self._may_try_again(request, reads_only):
             delattr(request, _UNAVAILABLE)
             for connection in connections.all(initialized_only=True):
                 if not connection.in_atomic_block:  # a test's; no request's is open here
                     connection.close()  # back to the pool, which drops it if broken
             response = self._response(request)
         return response
+
+    @staticmethod
+    def _may_try_again(request: HttpRequest, reads_only: "_ReadsOnly") -> bool:
+        if request.method in ("GET", "HEAD"):
+            return True
+        return reads_only.so_far and request.content_type != "multipart/form-data"
 
     def _response(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
@@ -101,3 +115,23 @@ class DatabaseUnavailableMiddleware:
         logger.warning("Database unavailable on %s: %s", request.path, exception)
         setattr(request, _UNAVAILABLE, True)
         return database_unavailable()
+
+
+# What changes no data: reads, and the statements that open or mark a transaction (SQLite's
+# BEGIN IMMEDIATE, the savepoints of nested atomic blocks).
+_NO_WRITE = ("SELECT", "BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK")
+
+
+class _ReadsOnly:
+    """An execute wrapper (Django's `connection.execute_wrapper`) that tells whether a request
+    has sent the database anything that may write, so far: every statement of the project goes
+    through Django's cursors, its compiled ones included (tierslieux/compiled.py). A statement
+    counts as sent from the moment it is tried, whether or not it reached PostgreSQL."""
+
+    def __init__(self) -> None:
+        self.so_far = True
+
+    def __call__(self, execute, sql, params, many, context):
+        if self.so_far and not sql.lstrip()[:9].upper().startswith(_NO_WRITE):
+            self.so_far = False
+        return execute(sql, params, many, context)
