@@ -9,6 +9,7 @@ from django.utils.datastructures import MultiValueDict
 from django.utils.formats import localize_input
 from django.utils.translation import gettext_lazy as _
 
+from tierslieux.names import name_taken
 from venues.fields import AmountField
 from venues.forms import VenueForm
 from venues.models import AllocationKey
@@ -22,7 +23,6 @@ from .documents import (
     NOTES_MAX_LENGTH,
     DocumentError,
     load_venue_document,
-    name_key,
 )
 from .models import CostItem, Frequency, MemberCategory, OtherRevenue
 
@@ -289,7 +289,7 @@ class MemberCategoryForm(RowForm):
         name = self.cleaned_data["name"].strip()
         if not name:
             raise forms.ValidationError(_("Donnez un nom à cette catégorie."))
-        if not self.in_table and any(name_key(c.name) == name_key(name) for c in self.siblings):
+        if not self.in_table and name_taken(name, (c.name for c in self.siblings)):
             raise forms.ValidationError(self.NAME_TAKEN)
         return name
 
@@ -452,7 +452,7 @@ class CategoryTableForm:
                 if position != index
                 for other in (value["name"], self.stored[position]["name"])
             ]
-            if any(name_key(other) == name_key(name) for other in others):
+            if name_taken(name, others):
                 self._refuse(row, index, "name", MemberCategoryForm.NAME_TAKEN, values)
 
 

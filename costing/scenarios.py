@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tierslieux.names import name_key
+from tierslieux.names import name_taken
 from venues.access import venue_view
 from venues.models import Role, Venue
 
@@ -53,7 +53,7 @@ class ScenarioForm(forms.Form):
                 _("Ce lieu a déjà %(count)s scénarios : c'est le maximum.")
                 % {"count": MAX_SCENARIOS}
             )
-        if name_key(name) in {name_key(other) for other in self.taken}:
+        if name_taken(name, self.taken):
             raise forms.ValidationError(_("Un autre scénario de ce lieu porte déjà ce nom."))
         return name
 

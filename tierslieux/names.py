@@ -2,6 +2,7 @@
 scenarios): compared as one name whatever their case and however their accents were typed."""
 
 import unicodedata
+from collections.abc import Iterable
 
 
 def name_key(name: str) -> str:
@@ -13,3 +14,9 @@ def name_key(name: str) -> str:
     against every code point, the only one)."""
     name = name.replace("\u0130", "i")
     return unicodedata.normalize("NFD", unicodedata.normalize("NFD", name).casefold())
+
+
+def name_taken(name: str, names: Iterable[str]) -> bool:
+    """Whether `name` is one of `names`, as `name_key` compares them."""
+    key = name_key(name)
+    return any(name_key(other) == key for other in names)

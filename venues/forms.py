@@ -5,7 +5,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
-from tierslieux.names import name_key
+from tierslieux.names import name_taken
 
 from .fields import AmountField
 from .models import Role, ShareLink, Venue
@@ -50,7 +50,7 @@ class VenueForm(forms.ModelForm):
         scenario_name_unique_in_its_venue refuses the second."""
         siblings = Venue.objects.filter(scenario_of=self.instance.scenario_of_id)
         names = siblings.exclude(pk=self.instance.pk).values_list("name", flat=True)
-        return name_key(name) in {name_key(other) for other in names}
+        return name_taken(name, names)
 
 
 class ShareLinkForm(forms.ModelForm):
