@@ -13,6 +13,9 @@ _GROUPED = r"[-+]?\d{{1,3}}(?:{sep}\d{{3}})+"
 # A unit typed or pasted with the number ("45 €", "180 m²", "12,5 %"): the field's unit is
 # known from its label, so it is dropped rather than refused (issue 15, point 9).
 _UNIT = re.compile(r"^(?:€|eur(?:os?)?)|(?:€|eur(?:os?)?|m²|m2|%)$", re.IGNORECASE)
+# What is left once separators and unit are gone: digits with at most one point. Python's
+# Decimal also reads "1e3", "NaN" or "Infinity", which no one types for an amount.
+_PLAIN = re.compile(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)")
 
 
 class AmountField(forms.DecimalField):
@@ -43,12 +46,9 @@ class AmountField(forms.DecimalField):
     def to_python(self, value) -> Decimal | None:
         if isinstance(value, str):
             value = self._plain(_UNIT.sub("", _SEPARATORS.sub("", value)))
-            if len(value) > 40:
+            if value and (len(value) > 40 or not _PLAIN.fullmatch(value)):
                 raise ValidationError(self.error_messages["invalid"], code="invalid")
-        value = super().to_python(value)
-        if value is not None and not value.is_finite():
-            raise ValidationError(self.error_messages["invalid"], code="invalid")
-        return value
+        return super().to_python(value)
 
     def clean(self, value) -> Decimal | None:
         """The value with exactly `decimal_places` decimals, as the database will store it:

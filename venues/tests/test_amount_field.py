@@ -39,3 +39,15 @@ def test_a_venue_surface_accepts_square_metres(alice_client):
     response = alice_client.post(reverse("venue_create"), data)
     assert response.status_code == 302
     assert Venue.objects.get(name="La Forge").total_surface_m2 == Decimal(180)
+
+
+@pytest.mark.parametrize("typed", ["1e3", "1E3", "2,5e2", "1e-2", "NaN", "Infinity", "-inf", "0x10"])
+def test_exponents_and_special_values_are_not_amounts(typed):
+    with pytest.raises(ValidationError) as refused:
+        AmountField().clean(typed)
+    assert refused.value.messages == ["Saisissez un nombre, par exemple 1 700,50."]
+
+
+@pytest.mark.parametrize(("typed", "value"), [(".5", "0.50"), ("5.", "5.00"), ("-3", "-3.00")])
+def test_a_number_written_without_a_leading_or_trailing_digit_is_still_read(typed, value):
+    assert AmountField().clean(typed) == Decimal(value)
