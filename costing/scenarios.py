@@ -162,7 +162,7 @@ def _labelled(totals: dict) -> list[tuple]:
 
 
 def _int(value: str) -> int | None:
-    return int(value) if value.isdigit() and len(value) < 19 else None
+    return int(value) if value.isascii() and value.isdecimal() and len(value) < 19 else None
 
 
 @venue_view(Role.OWNER, methods=("POST",))

@@ -38,7 +38,7 @@ def _version(request: HttpRequest) -> int | None:
     text = request.GET.get("version", "")
     if not text:
         return None
-    if not text.isdigit() or len(text) > 9:
+    if not (text.isascii() and text.isdecimal()) or len(text) > 9:
         raise Http404
     return int(text)
 

@@ -67,6 +67,13 @@ class VenueQuerySet(models.QuerySet):
             role__isnull=False
         )
 
+    def identified_by(self, identifier: str) -> "Venue":
+        """The venue a command names: by its numeric id (ASCII digits only: "²" is a digit to
+        Python's isdigit but not to int) or else by its slug. Raises Venue.DoesNotExist."""
+        if identifier.isascii() and identifier.isdecimal():
+            return self.get(pk=int(identifier))
+        return self.get(slug=identifier)
+
     def shared_by(self, token: str) -> "Venue":
         """The venue an active share link with `token` opens: one query, on the token's unique
         index, for unknown, revoked and valid tokens alike. Raises Venue.DoesNotExist.

@@ -290,6 +290,11 @@ def test_export_of_an_unknown_numeric_id_fails_clearly(db):
     assert command_error("export_venue", "424242") == "no venue '424242'"
 
 
+@pytest.mark.parametrize("identifier", ["²", "١٢", "99999999999999999999999"])
+def test_export_of_an_identifier_with_other_digits_or_out_of_range_fails_clearly(db, identifier):
+    assert command_error("export_venue", identifier) == f"no venue {identifier!r}"
+
+
 def test_export_does_not_show_a_venue_by_its_id_when_given_another_ones_slug(alice):
     identifier = import_venue(VENUE_FILE)
     with pytest.raises(CommandError):

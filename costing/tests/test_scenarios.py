@@ -200,6 +200,15 @@ def test_two_scenarios_can_be_compared(alice_client, example):
     assert "<mark>+100,00 €</mark>" in text
 
 
+@pytest.mark.parametrize("side", ["left", "right"])
+@pytest.mark.parametrize("chosen", ["²", "١", "-1"])
+def test_a_compared_scenario_named_by_something_else_than_ascii_digits_answers_404(
+    alice_client, example, side, chosen
+):
+    url = reverse("scenario_compare", args=[example.pk])
+    assert alice_client.get(url, {side: chosen}).status_code == 404
+
+
 def test_comparing_with_another_venues_scenario_answers_404(alice_client, example, charlies_venue):
     other = create_scenario(
         Venue.objects.prefetch_related("cost_items", "categories", "other_revenues").get(

@@ -238,9 +238,11 @@ def test_close_period_exits_non_zero_with_a_message(example, month):
     assert not Period.objects.exists()
 
 
-def test_close_period_refuses_an_unknown_venue(db):
+@pytest.mark.parametrize("identifier", ["nowhere", "²"])
+@pytest.mark.parametrize("command", ["close_period", "export_period"])
+def test_the_period_commands_refuse_an_unknown_venue(db, command, identifier):
     with pytest.raises(CommandError, match="no venue"):
-        run("close_period", "nowhere", "2026-01")
+        run(command, identifier, "2026-01")
 
 
 def test_export_period_prints_the_frozen_document_exactly(example):

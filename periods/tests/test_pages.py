@@ -138,6 +138,15 @@ def test_only_the_owner_reopens(alice_client, bob_client, example):
     assert "rouverte le" in old.text
 
 
+@pytest.mark.parametrize("version", ["²", "١", "-1", "1.0", "9999999999"])
+@pytest.mark.parametrize("page", ["period_detail", "period_allocation", "period_statement"])
+def test_a_version_that_is_no_whole_number_of_ascii_digits_answers_404(
+    alice_client, example, page, version
+):
+    period = close(example)
+    assert alice_client.get(url(page, example, period.key), {"version": version}).status_code == 404
+
+
 # A closed period never changes
 
 

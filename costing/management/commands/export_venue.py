@@ -13,9 +13,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, venue: str, **options):
         venues = Venue.objects.prefetch_related("cost_items", "categories", "other_revenues")
-        lookup = {"pk": int(venue)} if venue.isdigit() else {"slug": venue}
         try:
-            found = venues.get(**lookup)
+            found = venues.identified_by(venue)
         except Venue.DoesNotExist:
             raise CommandError(f"no venue {venue!r}") from None
         self.stdout.write(dumps(venue_document(engine_venue(found, with_prices=True))), ending="")

@@ -9,9 +9,8 @@ from venues.models import Venue
 def find_venue(identifier: str, *, lock: bool = False) -> Venue:
     """The venue by slug or numeric id, as export_venue takes it."""
     venues = Venue.objects.select_for_update() if lock else Venue.objects.all()
-    lookup = {"pk": int(identifier)} if identifier.isdigit() else {"slug": identifier}
     try:
-        return venues.get(**lookup)
+        return venues.identified_by(identifier)
     except Venue.DoesNotExist:
         raise CommandError(f"no venue {identifier!r}") from None
 
