@@ -275,7 +275,7 @@ class MemberCategoryForm(RowForm):
         the page did not say)."""
         try:
             shown = json.loads(self.cleaned_data.get("shown") or "")
-        except ValueError:
+        except (ValueError, RecursionError):  # not what a page sent: "[[[[…" nested too deep
             shown = None
         if not isinstance(shown, dict):
             shown = {name: str(value) for name, value in stored.items()}

@@ -128,6 +128,20 @@ def test_a_row_someone_else_saved_that_this_page_did_not_touch_is_simply_refresh
     assert stored(example, "Contributeurs").members == 9
 
 
+@pytest.mark.parametrize("shown", ["[" * 100_000, "{not json", '["a list"]'])
+def test_a_stale_row_whose_shown_values_are_not_a_page_s_is_refused_as_stale_without_error(
+    alice_client, bob_client, example, shown
+):
+    residents = stored(example, "Résidents")
+    seen = table_data(example, Résidents={"members": "20", "shown": shown})
+    post(bob_client, example, table_data(example, Résidents={"members": "12"}))
+    response = post(alice_client, example, seen)
+    assert response.status_code == 200
+    assert "entre-temps" in html.unescape(response.text)  # compared with what is stored
+    assert stored(example, "Résidents").members == 12
+    assert stored(example, "Résidents").version == residents.version + 1  # bob's save only
+
+
 def test_saving_the_table_records_each_changed_category_in_the_journal(alice_client, example):
     data = table_data(example, Résidents={"members": "20"}, Contributeurs={"members": "5"})
     post(alice_client, example, data)
