@@ -701,6 +701,19 @@ def allocation_document(allocation: Allocation, prices: Balance | None = None) -
     return doc
 
 
+def without_prices(text: str) -> str:
+    """An allocation document's text without its pricing results (each category's `pricing`,
+    `revenue`, `balance`): what a share link whose owner hides the prices serves. A document
+    with none is given back as it is, byte for byte."""
+    doc = json.loads(text)
+    if "balance" not in doc:
+        return text
+    del doc["revenue"], doc["balance"]
+    for category in doc["categories"]:
+        category.pop("pricing", None)
+    return dumps(doc)
+
+
 def dumps(doc: dict) -> str:
     """A document as the commands print it and the web app serves it."""
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"

@@ -24,7 +24,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from costing import engine
-from costing.documents import allocation_document, dumps, load_venue_document, venue_document
+from costing.documents import (
+    dumps,
+    load_venue_document,
+    venue_allocation_document,
+    venue_document,
+)
 from costing.models import engine_venue
 from venues import journal
 from venues.models import AllocationKey, Change, Venue
@@ -289,8 +294,10 @@ def close_period(venue: Venue, month: str | date, user=None) -> Period:
             )
             % {"month": month_label(month).capitalize(), "version": versions["in_force"]}
         )
-    prefetch_related_objects([venue], "cost_items", "categories")
-    inputs = engine_venue(venue)
+    # With its prices, pricing and other revenue: the documents as the venue's export and its
+    # allocation.json give them (docs/periods.md).
+    prefetch_related_objects([venue], "cost_items", "categories", "other_revenues")
+    inputs = engine_venue(venue, with_prices=True)
     broken = engine.violations(inputs)
     if broken:
         raise PeriodError(" ".join(str(CLOSING_VIOLATIONS[v.code]) for v in broken))
@@ -299,7 +306,7 @@ def close_period(venue: Venue, month: str | date, user=None) -> Period:
         month=month,
         version=(versions["last"] or 0) + 1,
         venue_document=dumps(venue_document(inputs)),
-        allocation_document=dumps(allocation_document(engine.allocate(inputs))),
+        allocation_document=dumps(venue_allocation_document(inputs)),
         closed_by=user if user is not None and user.is_authenticated else None,
         closed_at=timezone.now(),
     )

@@ -15,7 +15,7 @@ from django.views.defaults import page_not_found
 
 from accounts import throttle
 from costing import engine, summary
-from costing.documents import dumps, venue_allocation_document
+from costing.documents import dumps, venue_allocation_document, without_prices
 from costing.models import engine_venue, load_rows, venue_balance
 from periods.models import Period, PeriodError, parse_month
 from periods.statement import period_pdf
@@ -122,19 +122,25 @@ def share_page(request: HttpRequest, venue: Venue) -> HttpResponse:
 def share_allocation(request: HttpRequest, venue: Venue) -> HttpResponse:
     """The allocation document (docs/formats.md), byte for byte what `manage.py allocate` prints for
     the venue's export; for a closed month, the document frozen when it was closed (what
-    `manage.py export_period` prints)."""
+    `manage.py export_period` prints). Without the pricing results unless the link's owner
+    shows the prices: the page and its download show the same things."""
+    show_prices = venue.share_link.show_prices  # as on its page: hidden unless shown
     month = _shown_month(request, venue)
     if month is not None:
         period = _period(venue, month)
         document = period.allocation_document
+        if not show_prices:
+            document = without_prices(document)
         name = f"{venue.slug}.{period.key}.allocation.json"
     else:
 
         def make() -> str:
             load_rows(venue)  # items and categories, one query; then the revenue lines
-            return dumps(venue_allocation_document(engine_venue(venue, with_prices=True)))
+            data = engine_venue(venue, with_prices=show_prices)
+            return dumps(venue_allocation_document(data))
 
-        document = pagecache.cached(pagecache.key(venue, "allocation"), make)
+        key = pagecache.key(venue, "allocation", "prices" if show_prices else "")
+        document = pagecache.cached(key, make)
         name = f"{venue.slug}.allocation.json"
     response = HttpResponse(document, content_type="application/json")
     response["Content-Disposition"] = f'inline; filename="{name}"'

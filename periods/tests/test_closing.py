@@ -14,12 +14,18 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from costing.documents import allocation_document, dumps, venue_document
-from costing.models import MemberCategory, create_scenario, engine_venue, venue_allocation
+from costing.models import (
+    MemberCategory,
+    OtherRevenue,
+    create_scenario,
+    engine_venue,
+    venue_allocation,
+)
 from periods import frozen
 from periods.models import Period, PeriodError, month_key, parse_month
 from periods.tests.helpers import close, last_month
 from tests.helpers import EXAMPLE_ALLOCATION, rent
-from venues.models import Change, Venue
+from venues.models import Change, ShareLink, Venue
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +49,25 @@ def test_closing_freezes_the_documents_as_the_venue_serves_them(example, alice):
     assert period.closed_by_name == "alice"
     assert period.verify()
     assert len(period.sha256) == 64
+
+
+def test_closing_a_priced_venue_freezes_its_prices_revenue_and_balance_too(
+    example, alice, alice_client, client
+):
+    MemberCategory.objects.filter(venue=example, name="Résidents").update(price_amount=80)
+    OtherRevenue.objects.create(venue=example, label="Subvention", amount=500)
+    Venue.objects.filter(pk=example.pk).update(margin_pct=10, occupancy_pct=90)
+    link = ShareLink.objects.create(venue=example, label="AG", show_prices=True)
+    served = client.get(link.get_absolute_url() + "allocation.json").text
+    exported = alice_client.get(reverse("venue_export", args=[example.pk])).text
+    period = close(example, user=alice)
+    assert period.venue_document == exported
+    assert period.allocation_document == served
+    frozen_doc = json.loads(period.allocation_document)
+    assert frozen_doc["categories"][0]["pricing"]["suggested_price"] == "86.58"  # SPEC §4b
+    assert frozen_doc["revenue"]["other"] == "500.00"
+    assert frozen_doc["balance"] == "-80.00"  # 1 920 + 500 - 2 500
+    assert period.verify()
 
 
 def test_the_hash_is_the_sha256_of_the_canonical_json_of_the_period(example):

@@ -323,16 +323,27 @@ def add_items(venue: Venue, count: int) -> None:
     )
 
 
-@pytest.mark.parametrize("suffix", ["", "allocation.json"])
+@pytest.mark.parametrize(
+    ("suffix", "show_prices", "queries"),
+    [
+        # link with its venue, items and categories (one query: costing.models.load_rows),
+        # then the closed months to pick from
+        ("", False, 3),
+        # link with its venue, items and categories, and nothing else: no prices shown
+        ("allocation.json", False, 2),
+        # …and the other revenue lines, when the link shows the prices
+        ("allocation.json", True, 3),
+    ],
+)
 @pytest.mark.parametrize("count", [3, 100])
-def test_the_shared_page_takes_three_queries_whatever_the_size(
-    client, venue, alice, suffix, count, django_assert_num_queries
+def test_the_shared_page_takes_at_most_three_queries_whatever_the_size(
+    client, venue, alice, suffix, show_prices, queries, count, django_assert_num_queries
 ):
     add_items(venue, count)
-    link = ShareLink.objects.create(venue=venue, label="AG", created_by=alice)
-    # link with its venue, items and categories (one query: costing.models.load_rows), then
-    # the closed months to pick from (the page) or the other revenue lines (the document)
-    with django_assert_num_queries(3):
+    link = ShareLink.objects.create(
+        venue=venue, label="AG", created_by=alice, show_prices=show_prices
+    )
+    with django_assert_num_queries(queries):
         response = client.get(f"/s/{link.token}/{suffix}")
     assert response.status_code == 200
     if not suffix:
