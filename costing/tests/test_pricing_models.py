@@ -64,8 +64,8 @@ def test_a_venue_without_prices_exports_and_shares_as_before(example, client):
     assert "balance" not in document
 
 
-def test_a_share_links_allocation_json_carries_the_pricing_results(priced, client):
-    link = ShareLink.objects.create(venue=priced, label="AG")
+def test_a_share_link_that_shows_the_prices_serves_the_pricing_results(priced, client):
+    link = ShareLink.objects.create(venue=priced, label="AG", show_prices=True)
     document = client.get(f"/s/{link.token}/allocation.json").json()
     assert document["categories"][0]["pricing"]["suggested_price"] == "86.58"
     assert document["balance"] == "-30.00"
@@ -75,7 +75,7 @@ def test_a_document_priced_by_an_empty_revenue_list_alone_stays_priced_once_impo
     doc = json.loads(WORKED_EXAMPLE.read_text(encoding="utf-8"))
     doc["revenues"] = []
     venue = create_venue(parse_venue_document(doc), owner=alice)
-    link = ShareLink.objects.create(venue=venue, label="AG")
+    link = ShareLink.objects.create(venue=venue, label="AG", show_prices=True)
     served = client.get(f"/s/{link.token}/allocation.json").json()
     assert served == json.loads(dumps(venue_allocation_document(parse_venue_document(doc))))
     assert served["balance"] == "-2500.00"  # no price, no revenue: all 2 500 € a month to find
