@@ -90,35 +90,50 @@ def _items(before: Sequence[dict], after: Sequence[dict]):
 
 
 @dataclass(frozen=True)
+class YearCell:
+    amount: Decimal | None  # None where the month has no allocation, or for a sum that has none
+    currency: str  # its month's: a closed month keeps the currency it was closed in
+
+
+@dataclass(frozen=True)
 class YearRow:
     label: str  # a category's name; "" for the uncovered amount, "total" for the month's total
-    cells: tuple[Decimal | None, ...]  # one per month, None where it has no allocation
-    closed_sum: Decimal  # the sum over the closed months (the draft is not closed)
+    cells: tuple[YearCell, ...]  # one per month
+    closed_sum: YearCell  # over the closed months (not the draft); none across two currencies
 
 
 @dataclass(frozen=True)
 class YearColumn:
     month: date
     draft: bool  # the current, unclosed allocation
+    currency: str  # its allocation's; "" for a month with none
 
 
 def year_table(
-    columns: Sequence[tuple[date, Allocation | None, bool]],
+    columns: Sequence[tuple[date, Allocation | None, bool]], currency: str
 ) -> tuple[tuple[YearColumn, ...], tuple[YearRow, ...]]:
     """Twelve months (month, allocation or None, is the draft) → columns and rows: each
     category's monthly total, the uncovered amount and the total, with their sums over the
-    closed months."""
+    closed months. Each month is shown in its own currency; the closed months are summed only
+    when they share one (`currency`, the venue's, when none is closed)."""
     allocations = [allocation for _, allocation, _ in columns]
+    header = tuple(
+        YearColumn(month, draft, allocation.currency if allocation else "")
+        for month, allocation, draft in columns
+    )
+    closed = {column.currency for column in header if column.currency and not column.draft}
+    sum_currency = closed.pop() if len(closed) == 1 else (currency if not closed else "")
     names = list(dict.fromkeys(c.name for a in allocations if a is not None for c in a.categories))
 
     def row(label: str, value) -> YearRow:
-        cells = tuple(None if a is None else value(a) for a in allocations)
-        closed = [
-            cell
-            for cell, (_, _, draft) in zip(cells, columns, strict=True)
-            if cell is not None and not draft
-        ]
-        return YearRow(label, cells, sum(closed, Decimal("0.00")))
+        cells = tuple(
+            YearCell(None if a is None else value(a), column.currency)
+            for a, column in zip(allocations, header, strict=True)
+        )
+        summed = [cell.amount for cell, column in zip(cells, header, strict=True)
+                  if cell.amount is not None and not column.draft]  # fmt: skip
+        total = sum(summed, Decimal("0.00")) if sum_currency else None
+        return YearRow(label, cells, YearCell(total, sum_currency))
 
     def category_total(name: str):
         return lambda a: next((c.total for c in a.categories if c.name == name), None)
@@ -126,5 +141,4 @@ def year_table(
     rows = [row(name, category_total(name)) for name in names]
     rows.append(row("", lambda a: a.uncovered_total))
     rows.append(row("total", lambda a: a.total))
-    header = tuple(YearColumn(month, draft) for month, _, draft in columns)
     return header, tuple(rows)

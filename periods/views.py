@@ -254,9 +254,12 @@ def period_compare(request: HttpRequest, venue: Venue) -> HttpResponse:
     before = _side(venue, chosen[0], before_key, loaded)
     after = _side(venue, chosen[1], after_key, loaded)
     comparison = changes = None
+    # Each side in its own currency (a closed month keeps the one it was closed in); the
+    # differences only when both have the same.
+    currencies = [side[1].currency if side else venue.currency for side in (before, after)]
     if before and after:
         comparison = comparing.compare(before[1], after[1], before[2], after[2])
-        changes = [(c.label, _described(c.fields, venue.currency)) for c in comparison.changed]
+        changes = [(c.label, _described(c.fields, *currencies)) for c in comparison.changed]
     context = {
         "venue": venue,
         "options": options,
@@ -266,12 +269,14 @@ def period_compare(request: HttpRequest, venue: Venue) -> HttpResponse:
         "after": after,
         "comparison": comparison,
         "changes": changes,
-        "currency": venue.currency,
+        "before_currency": currencies[0],
+        "after_currency": currencies[1],
+        "change_currency": currencies[0] if currencies[0] == currencies[1] else "",
     }
     return render(request, "periods/compare.html", context)
 
 
-def _described(fields, currency: str) -> list[tuple[str, str, str]]:
+def _described(fields, before_currency: str, after_currency: str) -> list[tuple[str, str, str]]:
     """An item's changed fields as the reader says them: "montant : 1 100,00 € → 2 000,00 €"."""
     described = []
     for name, before, after in fields:
@@ -279,8 +284,8 @@ def _described(fields, currency: str) -> list[tuple[str, str, str]]:
         described.append(
             (
                 str(field.verbose_name),
-                _value(field, before, currency),
-                _value(field, after, currency),
+                _value(field, before, before_currency),
+                _value(field, after, after_currency),
             )
         )
     return described
@@ -301,9 +306,10 @@ def _value(field, value, currency: str) -> str:
 # A year ---------------------------------------------------------------------------------------
 
 
-def year_columns(venue: Venue, year: int, periods, *, with_draft: bool):
+def year_columns(venue: Venue, year: int, periods, *, with_draft: bool) -> dict:
     """The twelve months of `year`: each month's period in force, and the draft in the
-    current month when it is not closed (`with_draft`)."""
+    current month when it is not closed (`with_draft`); as the year's table takes them, with
+    the currencies its closed months were closed in."""
     by_month = {p.month: p for p in periods if p.in_force and p.month.year == year}
     this_month = timezone.localdate().replace(day=1)
     columns = []
@@ -315,7 +321,9 @@ def year_columns(venue: Venue, year: int, periods, *, with_draft: bool):
             columns.append((month, _draft(venue), True))
         else:
             columns.append((month, None, False))
-    return comparing.year_table(columns)
+    header, rows = comparing.year_table(columns, venue.currency)
+    currencies = sorted({c.currency for c in header if c.currency and not c.draft})
+    return {"columns": header, "rows": rows, "currencies": currencies}
 
 
 def _year(year: int) -> int:
@@ -327,7 +335,6 @@ def _year(year: int) -> int:
 @venue_view(Role.VIEWER, scenarios=False)
 def period_year(request: HttpRequest, venue: Venue, year: int) -> HttpResponse:
     periods = list(venue.periods.current().filter(month__year=_year(year)).defer("venue_document"))
-    columns, rows = year_columns(venue, year, periods, with_draft=True)
     # The years worth a link: from the first closed month's (or this one) to this year's.
     this_year = timezone.localdate().year
     first = venue.periods.aggregate(first=Min("month"))["first"]
@@ -337,9 +344,7 @@ def period_year(request: HttpRequest, venue: Venue, year: int) -> HttpResponse:
         "year": year,
         "previous_year": year - 1 if year > first_year else None,
         "next_year": year + 1 if year < this_year else None,
-        "columns": columns,
-        "rows": rows,
-        "currency": venue.currency,
+        **year_columns(venue, year, periods, with_draft=True),
         "closed": bool(periods),
     }
     return render(request, "periods/year.html", context)
@@ -351,14 +356,13 @@ def year_statement(request: HttpRequest, venue: Venue, year: int) -> HttpRespons
     periods = list(venue.periods.current().filter(month__year=_year(year)).defer("venue_document"))
     if not periods:
         raise Http404
-    columns, rows = year_columns(venue, year, periods, with_draft=False)
+    periods.sort(key=lambda p: p.month)
     context = {
-        "venue_name": venue.name,
+        # As the year's last closed month was frozen: renaming the venue changes no statement.
+        "venue_name": periods[-1].allocation.venue_name,
         "year": year,
-        "columns": columns,
-        "rows": rows,
-        "currency": venue.currency,
-        "periods": sorted(periods, key=lambda p: p.month),
+        **year_columns(venue, year, periods, with_draft=False),
+        "periods": periods,
     }
     language = _language(request)
     created = max(p.closed_at for p in periods)

@@ -1,6 +1,7 @@
 """The history, a closed period's page, its JSON and PDF, comparing, the year: what members
 read of a venue's closed months, and who may close and reopen them."""
 
+import html
 import io
 import json
 from datetime import date
@@ -15,7 +16,7 @@ from costing.models import CostItem, MemberCategory
 from periods.models import Period, month_key
 from periods.tests.helpers import close, last_month, months_back
 from tests.helpers import EXAMPLE_ALLOCATION, item_values, rent
-from venues.models import Change, ShareLink
+from venues.models import Change, ShareLink, Venue
 
 pytestmark = pytest.mark.django_db
 
@@ -316,6 +317,66 @@ def test_the_year_shows_each_closed_month_and_marks_the_draft(victor_client, exa
     # Its twelve months named as French abbreviates them (not Django's "Jui" and "Jul").
     for name in ("jan.", "juin", "juil.", "août", "déc."):
         assert f">{name}<" in page.text
+
+
+# A closed month keeps its currency and name
+
+
+def switch_currency(venue, currency: str = "CHF", name: str = "Renommé") -> None:
+    Venue.objects.filter(pk=venue.pk).update(currency=currency, name=name)
+    venue.refresh_from_db()
+
+
+def test_a_closed_month_shows_the_currency_it_was_closed_in_once_the_venue_s_changes(
+    victor_client, example
+):
+    month = last_month()
+    close(example, month)
+    switch_currency(example)
+    page = main(victor_client.get(url("period_year", example, month.year)))
+    total = page.split('<tr class="total">')[1].split("</tr>")[0]
+    assert total.count("2 500,00 €") == 2  # the closed month, and the closed months' sum
+    assert "<strong>2 500,00 €</strong>" in total  # the closed months' sum, in their currency
+    if month.year == timezone.localdate().year:  # the draft, this month, in today's
+        assert "2 500,00 CHF" in total
+    assert "devises différentes" not in page
+
+
+def test_months_closed_in_two_currencies_are_shown_each_in_its_own_and_not_summed(
+    victor_client, example
+):
+    older, newer = months_back(2)
+    close(example, older)
+    switch_currency(example)
+    close(example, newer)
+    page = main(victor_client.get(url("period_year", example, newer.year)))
+    total = page.split('<tr class="total">')[1].split("</tr>")[0]
+    if older.year == newer.year:
+        assert "2 500,00 €" in total and "2 500,00 CHF" in total
+        assert "<strong>—</strong>" in total
+        assert "clôturés dans des devises différentes (CHF, EUR)" in html.unescape(page)
+
+
+def test_the_year_statement_keeps_the_frozen_name_and_currency(victor_client, example):
+    month = last_month()
+    close(example, month)
+    switch_currency(example)
+    text = pdf_text(victor_client.get(url("year_statement", example, month.year)).content)
+    assert "Renommé" not in text
+    assert "Exemple Movilab" in text
+    assert "CHF" not in text and "2 500,00 €" in text
+
+
+def test_comparing_across_two_currencies_shows_each_side_in_its_own_without_differences(
+    victor_client, example
+):
+    period = close(example)
+    switch_currency(example)
+    text = html.unescape(main(victor_client.get(url("period_compare", example))))
+    assert period.label in text
+    row = text.split("Total par mois")[1].split("</tr>")[0]
+    assert "2 500,00 €" in row and "2 500,00 CHF" in row and row.count("—") == 2
+    assert "pas dans la même devise (EUR, CHF)" in text
 
 
 # Queries: constant whatever the number of periods
