@@ -99,7 +99,7 @@ def venue_create(request: HttpRequest) -> HttpResponse:
 def venue_import(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":  # e.g. the language switch on a refused upload's page
         return _to_create(request)
-    # Before anything reads the body, the CSRF check included: past 1 MB, keep nothing more
+    # Before anything reads the body, the CSRF check included: past 4 MB, keep nothing more
     # rather than let Django write it all to a temporary file first.
     upload = LimitedUploadHandler(request, UploadVenueForm.MAX_BYTES)
     request.upload_handlers = [upload]

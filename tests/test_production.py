@@ -233,4 +233,4 @@ def test_an_upload_over_one_megabyte_gets_its_answer_not_a_connection_reset(serv
     assert logged_in.value.status == 302
     refused = upload(twenty_megabytes)
     assert refused.status == 200
-    assert "Le fichier dépasse 1 Mo" in html.unescape(refused.read().decode())
+    assert "Le fichier dépasse 4 Mo" in html.unescape(refused.read().decode())

@@ -17,8 +17,11 @@ from django.db.models import prefetch_related_objects
 from django.urls import reverse
 
 from costing.documents import (
+    LABEL_MAX_LENGTH,
     MAX_CATEGORIES,
     MAX_ITEMS,
+    MAX_REVENUES,
+    NOTES_MAX_LENGTH,
     allocation_document,
     dumps,
     parse_venue_document,
@@ -209,21 +212,31 @@ def test_amounts_keep_their_cents_through_a_backup(alice_client, example):
 
 
 def test_a_venue_at_the_limits_is_restored_from_its_backup(alice, alice_client, tmp_path):
-    # As many items and categories as the limits allow, a fifth of the items with a
-    # paragraph of notes: its backup fits in an upload (1 MB) and imports again.
+    # As many items, categories and revenue lines as the limits allow, every label as long as
+    # it may be and every item with its 5 000 characters of notes in French, accents and line
+    # breaks included: its backup (about 3 MB) fits in an upload and imports again.
+    prose = "Bail signé avec la SCI, révision annuelle à l'indice ; échéance le 1er.\n" * 80
+    label = "Électricité et chauffage du bâtiment principal " * 5
     document = sized_document(items=MAX_ITEMS, categories=MAX_CATEGORIES)
-    for item in document["cost_items"][:100]:
-        item["notes"] = "Contrat, fournisseur, échéance. " * 20
+    for n, item in enumerate(document["cost_items"]):
+        item["label"] = f"{n} {label}"[:LABEL_MAX_LENGTH]
+        item["notes"] = prose[:NOTES_MAX_LENGTH]
+    document["revenues"] = [
+        {"label": f"{n} {label}"[:LABEL_MAX_LENGTH], "amount": "10.00"}
+        for n in range(MAX_REVENUES)
+    ]
     largest = create_venue(parse_venue_document(document), owner=alice)
     backup = alice_client.get(reverse("venue_export", args=[largest.pk])).content
-    assert len(backup) < UploadVenueForm.MAX_BYTES
+    assert 2_500_000 < len(backup) < UploadVenueForm.MAX_BYTES
     before = set(Venue.objects.values_list("pk", flat=True))
     response = alice_client.post(
         reverse("venue_import"),
         {"document": SimpleUploadedFile("sauvegarde.json", backup, "application/json")},
     )
     assert response.status_code == 302
-    assert contents(restored_venue(before)) == contents(largest)
+    restored = restored_venue(before)
+    assert contents(restored) == contents(largest)
+    assert restored.other_revenues.count() == MAX_REVENUES
     path = tmp_path / "sauvegarde.json"
     path.write_bytes(backup)
     call_command("import_venue", str(path), "--owner", "alice", stdout=io.StringIO())

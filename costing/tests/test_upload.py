@@ -52,7 +52,7 @@ def assert_refused_beside_the_field(response, message: str) -> None:
 def test_a_file_over_one_megabyte_is_refused_with_a_message(alice_client):
     padding = b" " * UploadVenueForm.MAX_BYTES
     response = upload(alice_client, EXAMPLE.read_bytes() + padding)
-    assert_refused_beside_the_field(response, "Le fichier dépasse 1 Mo")
+    assert_refused_beside_the_field(response, "Le fichier dépasse 4 Mo")
 
 
 def post_counting_what_is_read(client, body: bytes):
@@ -88,7 +88,7 @@ def test_an_upload_announced_over_one_megabyte_is_refused_before_its_file_is_tak
 ):
     body = multipart(b" " * 5 * UploadVenueForm.MAX_BYTES)
     response, read = post_counting_what_is_read(alice_client, body)
-    assert_refused_beside_the_field(response, "Le fichier dépasse 1 Mo")
+    assert_refused_beside_the_field(response, "Le fichier dépasse 4 Mo")
     [handler] = handlers
     assert handler.stopped and handler.received == 0
     # Read to its end and dropped, so that the browser, done sending, reads the answer.
@@ -103,7 +103,7 @@ def test_an_upload_that_does_not_announce_its_size_is_stopped_once_past_one_mega
     content = EXAMPLE.read_bytes()
     content += b" " * (UploadVenueForm.MAX_BYTES + 1 - len(content))
     assert len(multipart(content)) < UploadVenueForm.MAX_BYTES + LimitedUploadHandler.FRAMING_BYTES
-    assert_refused_beside_the_field(upload(alice_client, content), "Le fichier dépasse 1 Mo")
+    assert_refused_beside_the_field(upload(alice_client, content), "Le fichier dépasse 4 Mo")
     [handler] = handlers
     assert handler.stopped
     assert handler.received <= UploadVenueForm.MAX_BYTES + LimitedUploadHandler.chunk_size
@@ -114,7 +114,7 @@ def test_what_is_dropped_of_a_refused_upload_is_bounded(alice_client, monkeypatc
     monkeypatch.setattr(LimitedUploadHandler, "DRAIN_BYTES", UploadVenueForm.MAX_BYTES)
     body = multipart(b" " * 5 * UploadVenueForm.MAX_BYTES)
     response, read = post_counting_what_is_read(alice_client, body)
-    assert_refused_beside_the_field(response, "Le fichier dépasse 1 Mo")
+    assert_refused_beside_the_field(response, "Le fichier dépasse 4 Mo")
     assert read <= UploadVenueForm.MAX_BYTES + 2 * LimitedUploadHandler.chunk_size
 
 
@@ -131,19 +131,19 @@ def test_a_file_whose_own_header_announces_over_one_megabyte_is_refused(alice_cl
         + f"\r\n--{BOUNDARY}--\r\n".encode()
     )
     response, _ = post_counting_what_is_read(alice_client, body)
-    assert_refused_beside_the_field(response, "Le fichier dépasse 1 Mo")
+    assert_refused_beside_the_field(response, "Le fichier dépasse 4 Mo")
 
 
 def test_files_over_one_megabyte_together_are_refused(alice_client):
     half = b" " * (UploadVenueForm.MAX_BYTES // 2 + 1)
     response = alice_client.post(reverse("venue_import"), {"document": [file(half), file(half)]})
-    assert_refused_beside_the_field(response, "Le fichier dépasse 1 Mo")
+    assert_refused_beside_the_field(response, "Le fichier dépasse 4 Mo")
 
 
 def test_an_upload_over_one_megabyte_is_refused_in_english_for_who_chose_it(alice_client):
     alice_client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     response = upload(alice_client, b" " * 2 * UploadVenueForm.MAX_BYTES)
-    assert_refused_beside_the_field(response, "The file is larger than 1 MB")
+    assert_refused_beside_the_field(response, "The file is larger than 4 MB")
 
 
 def test_a_file_over_one_megabyte_never_reaches_the_disk(alice_client, monkeypatch):
@@ -157,7 +157,7 @@ def test_a_file_over_one_megabyte_never_reaches_the_disk(alice_client, monkeypat
 
     monkeypatch.setattr(uploadhandler, "TemporaryUploadedFile", temporary_file)
     response = upload(alice_client, b" " * 3 * UploadVenueForm.MAX_BYTES)
-    assert_refused_beside_the_field(response, "Le fichier dépasse 1 Mo")
+    assert_refused_beside_the_field(response, "Le fichier dépasse 4 Mo")
     assert not spooled
 
 
@@ -201,12 +201,16 @@ def test_a_file_of_exactly_one_megabyte_is_read(alice_client):
     assert Venue.objects.get().cost_items.count() == 10
 
 
-def test_a_file_bigger_than_djangos_upload_limits_still_gets_the_message(alice_client, settings):
+def test_a_file_bigger_than_djangos_upload_limits_is_still_read_and_answered(
+    alice_client, settings
+):
     # Over FILE_UPLOAD_MAX_MEMORY_SIZE (written to a temporary file) and over
-    # DATA_UPLOAD_MAX_MEMORY_SIZE, which counts the other fields but not files: no 400.
+    # DATA_UPLOAD_MAX_MEMORY_SIZE, which counts the other fields but not files, and under
+    # ours: no 400, the document is read and its fault named beside the field.
     size = max(settings.FILE_UPLOAD_MAX_MEMORY_SIZE, settings.DATA_UPLOAD_MAX_MEMORY_SIZE) + 1
+    assert size < UploadVenueForm.MAX_BYTES
     response = upload(alice_client, b"[" * size)
-    assert_refused_beside_the_field(response, "Le fichier dépasse 1 Mo")
+    assert_refused_beside_the_field(response, "est imbriqué trop profondément")
 
 
 def test_an_empty_file_is_refused_with_a_message(alice_client):
