@@ -185,6 +185,11 @@ class Period(models.Model):
     def in_force(self) -> bool:
         return self.reopened_at is None
 
+    @property
+    def choice_key(self) -> str:
+        """How a comparison names this version of its month: "YYYY-MM.vN"."""
+        return f"{self.key}.v{self.version}"
+
     @cached_property
     def allocation(self) -> engine.Allocation:
         """The frozen allocation, read from its document (never recomputed). Its categories'

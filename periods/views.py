@@ -242,13 +242,17 @@ def period_compare(request: HttpRequest, venue: Venue) -> HttpResponse:
     # Every period for the choices, without their documents; the two compared, whole.
     periods = list(venue.periods.newest_first().defer("venue_document", "allocation_document"))
     options = [(DRAFT, _("Brouillon (aujourd'hui)"))] + [
-        (f"{p.key}.v{p.version}", period_choice_label(p)) for p in periods
+        (p.choice_key, period_choice_label(p)) for p in periods
     ]
     in_force = [p for p in periods if p.in_force]
-    default_before = f"{in_force[0].key}.v{in_force[0].version}" if in_force else DRAFT
-    before_key = request.GET.get("before", default_before)
+    before_key = request.GET.get("before", in_force[0].choice_key if in_force else DRAFT)
     after_key = request.GET.get("after", DRAFT)
     chosen = [_chosen(periods, before_key), _chosen(periods, after_key)]
+    # "YYYY-MM" (its version in force) is shown selected as the option it names
+    before_key, after_key = (
+        period.choice_key if period else key
+        for period, key in zip(chosen, (before_key, after_key), strict=True)
+    )
     wanted = [period.pk for period in chosen if period is not None]
     loaded = venue.periods.in_bulk(wanted) if wanted else {}
     before = _side(venue, chosen[0], before_key, loaded)

@@ -298,6 +298,16 @@ def test_comparing_two_versions_of_a_month(alice_client, example, alice):
     assert "4,4 %" in text  # 2 500 → 2 610
 
 
+def test_a_month_named_without_its_version_is_shown_selected_as_its_version_in_force(
+    victor_client, example
+):
+    period = close(example)
+    text = victor_client.get(url("period_compare", example), {"before": period.key}).text
+    before = text.split('name="before"')[1].split("</select>")[0]
+    assert f'<option value="{period.key}.v1" selected>' in before
+    assert "selected" not in before.split(f'value="{period.key}.v1"')[0]  # not the draft
+
+
 def test_comparing_an_unknown_choice_says_so(victor_client, example):
     response = victor_client.get(url("period_compare", example) + "?before=2020-01.v1")
     assert response.status_code == 200
