@@ -171,7 +171,10 @@ def scenario_apply(request: HttpRequest, venue: Venue, scenario_id: int) -> Http
     transaction, journaled (costing.models.apply_scenario)."""
     _base(venue)
     try:
-        scenario = Venue.objects.prefetch_related(*ROWS).get(pk=scenario_id, scenario_of=venue)
+        # Locked after its venue (the order every lock here follows): a deletion of the
+        # scenario waits until it is applied, or has deleted it, rows and all, before it is read.
+        scenarios = Venue.objects.select_for_update().prefetch_related(*ROWS)
+        scenario = scenarios.get(pk=scenario_id, scenario_of=venue)
     except Venue.DoesNotExist:
         raise Http404 from None
     apply_scenario(venue, scenario)

@@ -5,10 +5,15 @@ the first); a scenario renamed holds only its own lock, so there the database's 
 costing/tests/test_concurrency.py, whose machinery this reuses
 (and tests/helpers.py `post_at_once`)."""
 
+import threading
+import time
+
+from django.db import connections
+from django.db.models import query as query_module
 from django.urls import reverse
 
 from costing import scenarios
-from costing.models import create_scenario
+from costing.models import CostItem, MemberCategory, create_scenario
 from costing.tests.test_concurrency import (  # noqa: F401 - fixtures
     Hold,
     _held,
@@ -56,3 +61,49 @@ def test_two_scenarios_renamed_at_once_to_one_name_keep_theirs(alice, bob, examp
     assert [response.status_code for response in results] == [200, 200]
     refused = [r for r in results if f"{TAKEN} Rien n'a été enregistré." in text(r)]
     assert len(refused) == 1
+
+
+def test_a_scenario_deleted_while_it_is_applied_is_applied_whole_then_deleted(
+    alice, example, monkeypatch
+):
+    """Applying locks the venue, deleting the scenario locks the scenario: the apply locks the
+    scenario too once it has read it, so a deletion that comes between the scenario and its
+    rows waits for the apply instead of leaving it a scenario with no rows to copy."""
+    scenario = create_scenario(Venue.objects.get(pk=example.pk), "Loyer +10 %")
+    CostItem.objects.filter(venue=scenario, label="Loyer du local").update(amount=1210)
+    read, deleting = threading.Event(), threading.Event()
+    real = query_module.prefetch_related_objects
+
+    def prefetch(instances, *lookups):  # between reading the scenario and reading its rows
+        if threading.current_thread().name == "apply" and instances[0].pk == scenario.pk:
+            read.set()
+            deleting.wait(timeout=10)
+            time.sleep(0.5)  # time for the deletion to commit, were it not waiting
+        return real(instances, *lookups)
+
+    monkeypatch.setattr(query_module, "prefetch_related_objects", prefetch)
+    results = {}
+
+    def apply():
+        url = reverse("scenario_apply", args=[example.pk, scenario.pk])
+        results["apply"] = logged_in(alice).post(url)
+        connections.close_all()
+
+    def delete():
+        read.wait(timeout=10)
+        deleting.set()
+        results["delete"] = logged_in(alice).post(reverse("venue_delete", args=[scenario.pk]))
+        connections.close_all()
+
+    threads = [threading.Thread(target=apply, name="apply"), threading.Thread(target=delete)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert read.is_set()
+    assert results["apply"].status_code == 302 and results["delete"].status_code == 302
+    assert not Venue.objects.filter(pk=scenario.pk).exists()
+    # applied whole: the venue's rows are the scenario's, the rent raised
+    assert CostItem.objects.filter(venue=example).count() == 10
+    assert CostItem.objects.get(venue=example, label="Loyer du local").amount == 1210
+    assert MemberCategory.objects.filter(venue=example).count() == 3
