@@ -622,8 +622,8 @@ class NewVenueForm(VenueForm):
 
 
 class UploadVenueForm(forms.Form):
-    # The export of a venue at every limit (500 items with 5 000 characters of notes each,
-    # 50 categories, 100 revenue lines) is about 3 MB: it imports back (costing/tests/test_backup.py).
+    # The export of a venue at every limit (500 items with 5 000 characters of notes each, 50
+    # categories, 100 revenue lines) is about 3 MB: it imports back (costing/tests/test_backup.py).
     MAX_BYTES = 4 * 1024 * 1024
     TOO_LARGE = _("Le fichier dépasse 4 Mo : trop grand pour un document de lieu.")
 

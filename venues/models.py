@@ -14,13 +14,15 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import IntegrityError, models
 from django.db.models import F, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce, Lower
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.text import slugify
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from tierslieux.names import name_fingerprint
 
 
 class Role(models.TextChoices):
@@ -93,6 +95,10 @@ class VenueQuerySet(models.QuerySet):
 
 class Venue(models.Model):
     name = models.CharField(_("nom"), max_length=200)
+    # Kept by save() from the name (tierslieux/names.py): what the scenarios' unique
+    # constraint compares. Nullable only so that SQLite adds the column in place: rebuilding
+    # the table would break the triggers of costing that update it.
+    name_fingerprint = models.CharField(max_length=64, editable=False, null=True)  # noqa: DJ001
     slug = models.SlugField(_("identifiant"), max_length=80, unique=True, editable=False)
     total_surface_m2 = models.DecimalField(
         _("surface totale (m²)"),
@@ -167,13 +173,13 @@ class Venue(models.Model):
                     "Le taux d'occupation attendu est supérieur à 0 et au plus de 100 %%."
                 ),
             ),
-            # Two scenarios of one venue never share a name (whatever its case): the list, the
-            # comparison's choices and the journal tell them apart by it. Checked by the forms
-            # (costing/scenarios.py), and here against two saves at once: a scenario renamed
-            # holds its own lock, not its siblings'.
+            # Two scenarios of one venue never share a name (whatever its case and accents):
+            # the list, the comparison's choices and the journal tell them apart by it.
+            # Checked by the forms (costing/scenarios.py, venues/forms.py), and here against
+            # two saves at once: a scenario renamed holds its own lock, not its siblings'. On
+            # the name's fingerprint, which compares names as the forms do.
             models.UniqueConstraint(
-                Lower("name"),
-                "scenario_of",
+                fields=["name_fingerprint", "scenario_of"],
                 condition=Q(scenario_of__isnull=False),
                 name="scenario_name_unique_in_its_venue",
                 violation_error_message=_("Un autre scénario de ce lieu porte déjà ce nom."),
@@ -184,6 +190,10 @@ class Venue(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
+        self.name_fingerprint = name_fingerprint(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = [*update_fields, "name_fingerprint"]
         if not self.slug:
             # A readable identifier for the command line, unique without a lookup loop.
             base = slugify(self.name)[:60] or "lieu"
@@ -218,15 +228,34 @@ def refusal_message(error: IntegrityError) -> str:
     the database does not say which (never another rule's message)."""
     rules = _constraint_rules()
     constraint = getattr(getattr(error.__cause__, "diag", None), "constraint_name", None)
-    if constraint is None:  # SQLite names it in its message: "CHECK constraint failed: NAME"
+    if constraint is None:
+        # SQLite names it in its message ("CHECK constraint failed: NAME"), or, for a unique
+        # index on plain columns, its columns ("UNIQUE constraint failed: table.a, table.b").
         text = str(error)
         constraint = next((name for name in rules if re.search(rf"\b{name}\b", text)), None)
+        columns = re.search(r"UNIQUE constraint failed: (.+)$", text)
+        constraint = constraint or (columns and _unique_columns().get(columns[1]))
     if constraint in rules:
         return gettext("%(rule)s Rien n'a été enregistré.") % {"rule": rules[constraint]}
     return gettext(
         "Rien n'a été enregistré : la base de données a refusé cette modification, contraire à "
         "l'une de ses règles. Rechargez la page et réessayez."
     )
+
+
+@functools.cache
+def _unique_columns() -> dict[str, str]:
+    """The project's unique constraints on plain fields, by their columns as SQLite says
+    them ("venues_venue.name_fingerprint, venues_venue.scenario_of_id")."""
+    return {
+        ", ".join(
+            f"{model._meta.db_table}.{model._meta.get_field(name).column}"
+            for name in constraint.fields
+        ): constraint.name
+        for model in apps.get_models()
+        for constraint in model._meta.constraints
+        if isinstance(constraint, models.UniqueConstraint) and constraint.fields
+    }
 
 
 @functools.cache

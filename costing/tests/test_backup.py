@@ -222,8 +222,7 @@ def test_a_venue_at_the_limits_is_restored_from_its_backup(alice, alice_client, 
         item["label"] = f"{n} {label}"[:LABEL_MAX_LENGTH]
         item["notes"] = prose[:NOTES_MAX_LENGTH]
     document["revenues"] = [
-        {"label": f"{n} {label}"[:LABEL_MAX_LENGTH], "amount": "10.00"}
-        for n in range(MAX_REVENUES)
+        {"label": f"{n} {label}"[:LABEL_MAX_LENGTH], "amount": "10.00"} for n in range(MAX_REVENUES)
     ]
     largest = create_venue(parse_venue_document(document), owner=alice)
     backup = alice_client.get(reverse("venue_export", args=[largest.pk])).content

@@ -1,13 +1,15 @@
 """Two people naming scenarios of one venue at the same moment: two scenarios of a venue never
 share a name. A new scenario is checked under its venue's lock (the second waits, then sees
 the first); a scenario renamed holds only its own lock, so there the database's constraint
-(scenario_name_unique_in_its_venue) refuses the second. PostgreSQL only, as
+(scenario_name_unique_in_its_venue, on the names' fingerprints: it compares them as the
+forms do) refuses the second. PostgreSQL only, as
 costing/tests/test_concurrency.py, whose machinery this reuses
 (and tests/helpers.py `post_at_once`)."""
 
 import threading
 import time
 
+import pytest
 from django.db import connections
 from django.db.models import query as query_module
 from django.urls import reverse
@@ -22,6 +24,7 @@ from costing.tests.test_concurrency import (  # noqa: F401 - fixtures
     text,
 )
 from tests.helpers import logged_in, post_at_once
+from tierslieux.names import name_key
 from venues.models import Venue
 
 TAKEN = "Un autre scénario de ce lieu porte déjà ce nom."
@@ -42,22 +45,56 @@ def test_two_scenarios_created_at_once_with_one_name_make_one(alice, bob, exampl
     assert len(refused) == 1
 
 
-def test_two_scenarios_renamed_at_once_to_one_name_keep_theirs(alice, bob, example, monkeypatch):
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("Trois", "Trois"),
+        ("Été", "E\u0301te\u0301"),  # "é" typed as one character, and as two (macOS)
+        ("Straße", "STRASSE"),  # one name to casefold(), two to LOWER()
+    ],
+)
+def test_two_scenarios_renamed_at_once_to_one_name_keep_theirs(
+    alice, bob, example, monkeypatch, one, other
+):
     first = create_scenario(Venue.objects.get(pk=example.pk), "Un")
     second = create_scenario(Venue.objects.get(pk=example.pk), "Deux")
     hold = Hold()
     monkeypatch.setattr(Venue, "save", _held(Venue.save, hold))
-    data = {"name": "Trois", "total_surface_m2": "300", "currency": "EUR"}
+    data = {"total_surface_m2": "300", "currency": "EUR"}
     results = post_at_once(
         [
-            (logged_in(alice), reverse("venue_edit", args=[first.pk]), data),
-            (logged_in(bob), reverse("venue_edit", args=[second.pk]), data),
+            (logged_in(alice), reverse("venue_edit", args=[first.pk]), {**data, "name": one}),
+            (logged_in(bob), reverse("venue_edit", args=[second.pk]), {**data, "name": other}),
         ],
         follow=True,
     )
     assert hold.second_writer_waited, "the second rename never waited for the first"
     names = sorted(example.scenarios.values_list("name", flat=True))
-    assert names in (["Deux", "Trois"], ["Trois", "Un"])
+    assert names in (sorted(["Deux", one]), sorted(["Un", other]))
+    assert [response.status_code for response in results] == [200, 200]
+    refused = [r for r in results if f"{TAKEN} Rien n'a été enregistré." in text(r)]
+    assert len(refused) == 1
+
+
+def test_a_scenario_created_while_another_is_renamed_to_its_name_makes_one(
+    alice, bob, example, monkeypatch
+):
+    """The creation holds the venue's lock, the rename the scenario's: neither waits for the
+    other's lock, the database's constraint refuses the second to save."""
+    first = create_scenario(Venue.objects.get(pk=example.pk), "Un")
+    hold = Hold()
+    monkeypatch.setattr(Venue, "save", _held(Venue.save, hold))
+    rename = {"name": "E\u0301te\u0301", "total_surface_m2": "300", "currency": "EUR"}
+    results = post_at_once(
+        [
+            (logged_in(alice), reverse("scenario_create", args=[example.pk]), {"name": "Été"}),
+            (logged_in(bob), reverse("venue_edit", args=[first.pk]), rename),
+        ],
+        follow=True,
+    )
+    assert hold.second_writer_waited, "the second save never waited for the first"
+    keys = [name_key(name) for name in example.scenarios.values_list("name", flat=True)]
+    assert len(keys) == len(set(keys)) and name_key("Été") in keys
     assert [response.status_code for response in results] == [200, 200]
     refused = [r for r in results if f"{TAKEN} Rien n'a été enregistré." in text(r)]
     assert len(refused) == 1

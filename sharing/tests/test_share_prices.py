@@ -133,9 +133,7 @@ def test_a_link_that_hides_the_prices_serves_its_allocation_json_without_them(cl
     assert shown["categories"][0]["pricing"]["suggested_price"] == "86.58"
     # the same costs and shares, each link its own cached document
     assert hidden == {k: v for k, v in shown.items() if k not in ("revenue", "balance")} | {
-        "categories": [
-            {k: v for k, v in c.items() if k != "pricing"} for c in shown["categories"]
-        ]
+        "categories": [{k: v for k, v in c.items() if k != "pricing"} for c in shown["categories"]]
     }
     assert not has_prices(allocation_json(client, link))
 

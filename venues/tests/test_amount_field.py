@@ -41,7 +41,9 @@ def test_a_venue_surface_accepts_square_metres(alice_client):
     assert Venue.objects.get(name="La Forge").total_surface_m2 == Decimal(180)
 
 
-@pytest.mark.parametrize("typed", ["1e3", "1E3", "2,5e2", "1e-2", "NaN", "Infinity", "-inf", "0x10"])
+@pytest.mark.parametrize(
+    "typed", ["1e3", "1E3", "2,5e2", "1e-2", "NaN", "Infinity", "-inf", "0x10"]
+)
 def test_exponents_and_special_values_are_not_amounts(typed):
     with pytest.raises(ValidationError) as refused:
         AmountField().clean(typed)

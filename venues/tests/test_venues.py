@@ -1,9 +1,12 @@
 from decimal import Decimal
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from venues.models import Membership, Role, Venue
+from costing.models import create_scenario
+from tierslieux.names import name_fingerprint
+from venues.models import Membership, Role, Venue, refusal_message
 
 pytestmark = pytest.mark.django_db
 
@@ -97,3 +100,23 @@ def test_only_the_owner_can_delete(bob_client, alice_client, venue):
     response = alice_client.post(reverse("venue_delete", args=[venue.pk]))
     assert response.status_code == 302
     assert not Venue.objects.filter(pk=venue.pk).exists()
+
+
+def test_a_venue_keeps_the_fingerprint_of_its_name_however_it_is_saved(venue):
+    """What the scenarios' unique constraint compares (tierslieux/names.py name_fingerprint)."""
+    assert Venue.objects.get(pk=venue.pk).name_fingerprint == name_fingerprint(venue.name)
+    venue.name = "Straße"
+    venue.save(update_fields=["name"])
+    assert Venue.objects.get(pk=venue.pk).name_fingerprint == name_fingerprint("STRASSE")
+
+
+def test_two_scenarios_of_one_venue_named_alike_are_refused_by_the_database_in_words(example):
+    first = create_scenario(Venue.objects.get(pk=example.pk), "Straße")
+    second = create_scenario(Venue.objects.get(pk=example.pk), "Autre")
+    second.name = "STRASSE"  # past the forms, as a shell or the admin would
+    with pytest.raises(IntegrityError) as refused, transaction.atomic():
+        second.save()
+    assert refusal_message(refused.value) == (
+        "Un autre scénario de ce lieu porte déjà ce nom. Rien n'a été enregistré."
+    )
+    assert first.name == Venue.objects.get(pk=first.pk).name
