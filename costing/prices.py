@@ -207,15 +207,18 @@ def pricing(request: HttpRequest, venue: Venue) -> HttpResponse:
     form = PricingForm(request.POST, prefix="pricing")
     if form.is_valid():
         fields = ["margin_pct", "occupancy_pct"]
-        unset = engine.Pricing()  # an unset pricing reads as the page shows it: 0 %, 100 %
+        unset = journal.snapshot(venue, fields)
+        defaults = engine.Pricing()  # an unset pricing reads as the page shows it: 0 %, 100 %
         for name in fields:
             if getattr(venue, name) is None:
-                setattr(venue, name, getattr(unset, name))
+                setattr(venue, name, getattr(defaults, name))
         before = journal.snapshot(venue, fields)  # a margin set alone logs no occupancy
         venue.margin_pct = form.cleaned_data["margin_pct"]
         venue.occupancy_pct = form.cleaned_data["occupancy_pct"]
         venue.save(update_fields=[*fields, "updated_at"])
         after = journal.snapshot(venue, fields)
+        if after == before:  # set to what the page showed: priced from now on, all the same
+            before = unset
         journal.record(venue, venue, Change.Action.CHANGED, before=before, after=after)
         if not request.htmx:
             return _back(venue, "prices")

@@ -155,8 +155,10 @@ def describe(change: Change) -> list[FieldChange]:
 
 def subject(change: Change) -> str:
     """What the change touched, in the reader's language ("poste de coût"). A scenario is a
-    venue by its model: the entry of one made the current state names it a scenario."""
-    if change.action == Change.Action.SCENARIO_APPLIED:
+    venue by its model: an entry of a venue's journal about another venue (one made the
+    current state, one deleted) names it a scenario."""
+    scenario = change.model == "venues.venue" and change.object_id != change.venue_id
+    if change.action == Change.Action.SCENARIO_APPLIED or scenario:
         return _("scénario")
     try:
         return str(apps.get_model(change.model)._meta.verbose_name)

@@ -35,6 +35,8 @@ def venue_edit(request: HttpRequest, venue: Venue) -> HttpResponse:
 def venue_delete(request: HttpRequest, venue: Venue) -> HttpResponse:
     if request.method == "POST":
         name, parent = venue.name, venue.scenario_of_id
+        if parent is not None:  # its own journal goes with it: its venue's keeps the trace
+            journal.record(Venue(pk=parent), venue, Change.Action.DELETED)
         venue.delete()  # its rows, links, closed months and scenarios with it
         if parent is not None:
             done = _("Le scénario « %(name)s » est supprimé.") % {"name": name}

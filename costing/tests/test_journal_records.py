@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
-from costing.models import CostItem
+from costing.models import CostItem, create_scenario
 from tests.helpers import EXAMPLE, item_data, rent
 from venues import journal
 from venues.models import Change, ShareLink, Venue
@@ -157,10 +157,10 @@ def test_an_import_through_the_page_is_recorded_as_an_import_by_its_user(alice_c
     assert (change.action, change.actor, change.model) == ("imported", alice, "venues.venue")
 
 
-def test_an_import_from_the_command_line_is_recorded_as_nobodys(alice):
+def test_an_import_from_the_command_line_is_recorded_as_an_import_by_nobody(alice):
     call_command("import_venue", str(EXAMPLE), owner="alice", stdout=io.StringIO())
     (change,) = Change.objects.all()
-    assert (change.action, change.actor, change.actor_name) == ("created", None, "")
+    assert (change.action, change.actor, change.actor_name) == ("imported", None, "")
 
 
 def test_the_journal_names_fields_and_values_in_the_readers_language(alice_client, example):
@@ -174,3 +174,17 @@ def test_the_journal_names_fields_and_values_in_the_readers_language(alice_clien
         )  # fmt: skip
     with translation.override("en"):
         assert journal.describe(change)[0].after == "Pro rata by area"
+
+
+def test_a_scenario_deleted_is_recorded_in_its_venues_journal_as_a_scenario(
+    alice_client, alice, example
+):
+    scenario = create_scenario(Venue.objects.get(pk=example.pk), "Loyer +10 %")
+    response = alice_client.post(reverse("venue_delete", args=[scenario.pk]))
+    assert response.status_code == 302 and not Venue.objects.filter(pk=scenario.pk).exists()
+    change = last(example)
+    assert (change.action, change.actor, change.label) == ("deleted", alice, "Loyer +10 %")
+    with translation.override("fr"):
+        assert journal.subject(change) == "scénario"
+    page = alice_client.get(reverse("venue_journal", args=[example.pk])).text
+    assert "Loyer +10 %" in page

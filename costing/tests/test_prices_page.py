@@ -183,6 +183,17 @@ def test_margin_and_occupancy_give_the_worked_examples_suggested_price(bob_clien
     assert ["margin_pct", "0.00", "10.00"] in change.fields  # from what the page showed
 
 
+def test_pricing_set_to_what_the_page_showed_is_logged_from_unset(bob_client, example):
+    """0 % and 100 % are what an unpriced venue's page shows, but saving them prices the
+    venue: its export and allocation.json carry pricing from then on."""
+    url = reverse("venue_pricing", args=[example.pk])
+    bob_client.post(url, pricing_data("0", "100"), headers=HTMX)
+    change = Change.objects.filter(model="venues.venue").latest("pk")
+    assert change.fields == [["margin_pct", "", "0.00"], ["occupancy_pct", "", "100.00"]]
+    bob_client.post(url, pricing_data("0", "100"), headers=HTMX)  # again: nothing changes
+    assert Change.objects.filter(model="venues.venue").latest("pk") == change
+
+
 def test_setting_the_margin_alone_logs_the_margin_alone(bob_client, example):
     url = reverse("venue_pricing", args=[example.pk])
     bob_client.post(url, pricing_data("10", "100"), headers=HTMX)  # 100 %: what the page shows

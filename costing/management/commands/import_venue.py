@@ -5,6 +5,7 @@ from django.utils import translation
 from costing.documents import DocumentError, load_venue_document
 from costing.management.commands.allocate import read_document
 from costing.models import create_venue
+from venues.models import Change
 
 
 class Command(BaseCommand):
@@ -24,5 +25,5 @@ class Command(BaseCommand):
                 data = load_venue_document(read_document(file))
         except DocumentError as error:
             raise CommandError(str(error)) from None
-        venue = create_venue(data, owner=user)
+        venue = create_venue(data, owner=user, action=Change.Action.IMPORTED)
         self.stdout.write(venue.slug)
