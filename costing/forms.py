@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tierslieux.names import name_taken
 from venues.fields import AmountField
-from venues.forms import VenueForm
+from venues.forms import KeepsOthersChanges, VenueForm
 from venues.models import AllocationKey
 
 from . import checklist, engine
@@ -482,8 +482,9 @@ class CategoryPriceForm(forms.ModelForm):
         pass  # prices are unique to nothing: no query
 
 
-class PricingForm(forms.Form):
-    """The venue's contingency margin and expected occupancy (docs/method.md, R8)."""
+class PricingForm(KeepsOthersChanges):
+    """The venue's contingency margin and expected occupancy (docs/method.md, R8). `stored`:
+    both as the page shows them (`PricingForm.stored_of(venue)`)."""
 
     OCCUPANCY_RANGE = _("Le taux d'occupation doit être de plus de 0 % et d'au plus 100 %.")
 
@@ -503,6 +504,16 @@ class PricingForm(forms.Form):
             "La part des membres ou des postes qui paient en moyenne : plus de 0, au plus 100 %."
         ),
     )
+
+    @staticmethod
+    def stored_of(venue) -> dict:
+        """The venue's margin and occupancy as the page shows them: an unset one as the
+        engine reads it (0 %, 100 %)."""
+        defaults = engine.Pricing()
+        return {
+            name: getattr(defaults, name) if getattr(venue, name) is None else getattr(venue, name)
+            for name in ("margin_pct", "occupancy_pct")
+        }
 
     def clean_occupancy_pct(self) -> Decimal:
         occupancy = self.cleaned_data["occupancy_pct"]

@@ -29,7 +29,6 @@ from venues import journal
 from venues.access import venue_view
 from venues.models import Change, Role, Venue
 
-from . import engine
 from .forms import CategoryPriceForm, OtherRevenueForm, PricingForm
 from .models import MemberCategory, OtherRevenue, venue_balance
 from .workspace import RowKind
@@ -113,11 +112,7 @@ class PricesPage:
     @cached_property
     def pricing_form(self) -> Form:
         return self.bound.get("pricing") or PricingForm(
-            prefix="pricing",
-            initial={
-                "margin_pct": self.balance.margin_pct,
-                "occupancy_pct": self.balance.occupancy_pct,
-            },
+            prefix="pricing", stored=PricingForm.stored_of(self.venue)
         )
 
     def context(self, **extra) -> dict:
@@ -204,14 +199,13 @@ def category_price(request: HttpRequest, venue: Venue, row_id: int) -> HttpRespo
 @venue_view(Role.EDITOR, methods=("POST",))
 def pricing(request: HttpRequest, venue: Venue) -> HttpResponse:
     """Set the venue's margin and occupancy: every suggested price changes with them."""
-    form = PricingForm(request.POST, prefix="pricing")
+    # What the page showed: an unset margin or occupancy as the engine reads it (0 %, 100 %).
+    form = PricingForm(request.POST, prefix="pricing", stored=PricingForm.stored_of(venue))
     if form.is_valid():
         fields = ["margin_pct", "occupancy_pct"]
         unset = journal.snapshot(venue, fields)
-        defaults = engine.Pricing()  # an unset pricing reads as the page shows it: 0 %, 100 %
-        for name in fields:
-            if getattr(venue, name) is None:
-                setattr(venue, name, getattr(defaults, name))
+        for name, value in form.stored.items():
+            setattr(venue, name, value)
         before = journal.snapshot(venue, fields)  # a margin set alone logs no occupancy
         venue.margin_pct = form.cleaned_data["margin_pct"]
         venue.occupancy_pct = form.cleaned_data["occupancy_pct"]
@@ -222,8 +216,9 @@ def pricing(request: HttpRequest, venue: Venue) -> HttpResponse:
         journal.record(venue, venue, Change.Action.CHANGED, before=before, after=after)
         if not request.htmx:
             return _back(venue, "prices")
-        # The prices, not the form: its fields stay as the user is typing them.
-        return _page(venue).fragments(request, "price-rows", "balance-oob")
+        # The prices, not the form: its fields stay as the user is typing them; only what it
+        # shows as saved, for the next save (venues.forms.KeepsOthersChanges).
+        return _page(venue).fragments(request, "price-rows", "balance-oob", "pricing-shown-oob")
     page = _page(venue, pricing=form)
     if not request.htmx:
         return page.render_page(request)

@@ -39,6 +39,17 @@ def test_a_manager_prices_the_residents_then_tries_a_higher_rent_in_a_scenario(
     occupancy.press("Tab")
     residents = page.locator("form.price-row", has_text="Résidents")
     expect(residents.get_by_test_id("suggested")).to_have_text("86,58 € par membre et par mois")
+    # Changed again and back from the same page: what it shows as saved follows each save
+    # (venues.forms.KeepsOthersChanges), so its own changes are never taken for someone else's.
+    for margin, suggested in (("12", "88,15 €"), ("10", "86,58 €")):
+        field = page.get_by_label("Marge de précaution (%)")
+        field.fill(margin)
+        field.press("Tab")
+        residents = page.locator("form.price-row", has_text="Résidents")
+        expect(residents.get_by_test_id("suggested")).to_have_text(
+            f"{suggested} par membre et par mois"
+        )
+    expect(page.locator("#pricing .errorlist")).to_have_count(0)
 
     # Bad input: a message beside the field, nothing changed.
     occupancy = page.get_by_label("Taux d'occupation attendu (%)")

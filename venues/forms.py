@@ -1,7 +1,9 @@
+import json
 from decimal import Decimal
 
 from django import forms
 from django.conf import settings
+from django.utils.formats import localize_input
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
@@ -14,7 +16,60 @@ from .team import invitations_left
 CURRENCIES = [("EUR", "EUR (€)"), ("CHF", "CHF"), ("CAD", "CAD ($)"), ("XOF", "XOF (FCFA)")]
 
 
-class VenueForm(forms.ModelForm):
+def same_value(value, shown) -> bool:
+    """Whether a value is the one a page showed as text (`51.00` is `51`)."""
+    if isinstance(value, Decimal | int) and not isinstance(value, bool):
+        try:
+            return Decimal(value) == Decimal(str(shown))
+        except ArithmeticError:
+            return False
+    return str(value) == str(shown)
+
+
+class KeepsOthersChanges(forms.Form):
+    """A form over settings that have no version of their own (a venue's name, surface and
+    currency; its margin and occupancy): the page posts what it showed of them (`shown`), so
+    that two people saving from pages loaded at different times never undo each other unseen.
+
+    `stored` (name → value) is what is stored now, read under the venue's lock. For a field
+    someone saved since the page showed it: if this page did not change it, what was saved
+    stays; if it did, and to something else, it is refused beside the field, saying what was
+    typed and what is saved. A post without `shown` (not from a page) is taken as it is.
+    """
+
+    STALE_FIELD = _(
+        "Quelqu'un a modifié ce champ entre-temps : vous aviez saisi « %(typed)s », la valeur "
+        "enregistrée est « %(current)s »."
+    )
+
+    shown = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, stored: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.stored = stored
+        self.initial = {**stored, **self.initial}
+        self.initial["shown"] = json.dumps({name: str(value) for name, value in stored.items()})
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            shown = json.loads(cleaned.get("shown") or "")
+        except (ValueError, RecursionError):
+            shown = None
+        if not isinstance(shown, dict):
+            return cleaned
+        for name, stored in self.stored.items():
+            if name in self.errors or name not in shown or same_value(stored, shown[name]):
+                continue  # nobody else saved it since
+            if same_value(cleaned.get(name), shown[name]):
+                cleaned[name] = stored  # not changed here: what was saved meanwhile stays
+            elif not same_value(cleaned.get(name), stored):
+                typed, current = self[name].data or "", localize_input(stored)
+                self.add_error(name, self.STALE_FIELD % {"typed": typed, "current": current})
+        return cleaned
+
+
+class VenueForm(KeepsOthersChanges, forms.ModelForm):
     total_surface_m2 = AmountField(
         label=_("Surface totale (m²)"),
         min_value=Decimal("0.01"),
@@ -29,7 +84,9 @@ class VenueForm(forms.ModelForm):
         labels = {"name": _("Nom du lieu")}
 
     def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+        instance = kwargs.get("instance")
+        stored = {name: getattr(instance, name) for name in self._meta.fields} if instance else {}
+        super().__init__(*args, stored=stored, **kwargs)
         # A venue imported with another currency (a document may name any ISO code) keeps it.
         current = self.instance.currency
         if self.instance.pk and current not in dict(CURRENCIES):
