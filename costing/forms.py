@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tierslieux.names import name_taken
 from venues.fields import AmountField
-from venues.forms import KeepsOthersChanges, VenueForm
+from venues.forms import KeepsOthersChanges, VenueForm, same_value, shown_values
 from venues.models import AllocationKey
 
 from . import checklist, engine
@@ -273,16 +273,13 @@ class MemberCategoryForm(RowForm):
     def changed_fields(self, stored: dict) -> list[str]:
         """The fields whose posted value differs from what the page showed (`stored` when
         the page did not say)."""
-        try:
-            shown = json.loads(self.cleaned_data.get("shown") or "")
-        except (ValueError, RecursionError):  # not what a page sent: "[[[[…" nested too deep
-            shown = None
-        if not isinstance(shown, dict):
+        shown = shown_values(self.cleaned_data.get("shown"))
+        if shown is None:
             shown = {name: str(value) for name, value in stored.items()}
         return [
             name
             for name in self._meta.fields
-            if name in self.errors or not _same(self.cleaned_data.get(name), shown.get(name))
+            if name in self.errors or not same_value(self.cleaned_data.get(name), shown.get(name))
         ]
 
     def clean_name(self) -> str:
@@ -314,16 +311,6 @@ class MemberCategoryForm(RowForm):
     def validate_unique(self):
         # Uniqueness is checked against the loaded siblings in clean_name (no extra query).
         pass
-
-
-def _same(value, shown) -> bool:
-    """Whether a cleaned value is the one a page showed as text (`51.00` is `51`)."""
-    if isinstance(value, Decimal | int):
-        try:
-            return Decimal(value) == Decimal(str(shown))
-        except ArithmeticError:
-            return False
-    return str(value) == str(shown)
 
 
 def _percent(value: Decimal) -> str:

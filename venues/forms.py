@@ -26,6 +26,16 @@ def same_value(value, shown) -> bool:
     return str(value) == str(shown)
 
 
+def shown_values(text: str | None) -> dict | None:
+    """What a page said it showed of a row (its hidden `shown` field, JSON), or None for
+    anything a page does not send: not JSON, nested too deep ("[[[[…"), not an object."""
+    try:
+        shown = json.loads(text or "")
+    except (ValueError, RecursionError):
+        return None
+    return shown if isinstance(shown, dict) else None
+
+
 class KeepsOthersChanges(forms.Form):
     """A form over settings that have no version of their own (a venue's name, surface and
     currency; its margin and occupancy): the page posts what it showed of them (`shown`), so
@@ -52,11 +62,8 @@ class KeepsOthersChanges(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        try:
-            shown = json.loads(cleaned.get("shown") or "")
-        except (ValueError, RecursionError):
-            shown = None
-        if not isinstance(shown, dict):
+        shown = shown_values(cleaned.get("shown"))
+        if shown is None:
             return cleaned
         for name, stored in self.stored.items():
             if name in self.errors or name not in shown or same_value(stored, shown[name]):
